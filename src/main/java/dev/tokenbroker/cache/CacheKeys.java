@@ -1,0 +1,150 @@
+package dev.tokenbroker.cache;
+
+import dev.tokenbroker.config.TokenBrokerConfig;
+import dev.tokenbroker.token.TokenKey;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import javax.crypto.Cipher;
+import javax.crypto.Mac;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The cache's cryptography. From each configured key (base64 of 32 bytes) it derives, by HMAC-SHA256 with a
+ * fixed label, one AES-256-GCM key for values, one HMAC key for Redis key names and one for log fingerprints.
+ * The first key seals; earlier keys, listed for rotation, still open what they sealed.
+ */
+@ApplicationScoped
+public class CacheKeys {
+
+    static final String HOW_TO_MAKE_A_KEY = "make one with: head -c 32 /dev/urandom | base64";
+    private static final int NONCE_BYTES = 12;
+    private static final int TAG_BITS = 128;
+    private static final byte FORMAT = 1;
+
+    private final SecureRandom random = new SecureRandom();
+    private final List<Derived> keys;
+    private final boolean configured;
+    private final String prefix;
+
+    record Derived(SecretKeySpec aes, SecretKeySpec names, SecretKeySpec fingerprints) {}
+
+    CacheKeys(TokenBrokerConfig config) {
+        this.prefix = config.cache().keyPrefix();
+        List<Derived> derived = new ArrayList<>();
+        config.cache().encryptionKey().map(k -> derive("tokenbroker.cache.encryption-key", k)).ifPresent(derived::add);
+        List<String> previous = config.cache().previousEncryptionKeys().orElse(List.of());
+        if (derived.isEmpty() && !previous.isEmpty()) {
+            throw new IllegalStateException("tokenbroker.cache.previous-encryption-keys needs tokenbroker.cache.encryption-key");
+        }
+        previous.forEach(k -> derived.add(derive("tokenbroker.cache.previous-encryption-keys", k)));
+        if (derived.isEmpty()) {
+            byte[] ephemeral = new byte[32];
+            random.nextBytes(ephemeral);
+            derived.add(derive(ephemeral));
+        }
+        this.configured = config.cache().encryptionKey().isPresent();
+        this.keys = List.copyOf(derived);
+    }
+
+    /** Whether an encryption key was configured (else a random one lives only as long as this process). */
+    public boolean configured() {
+        return configured;
+    }
+
+    /** Number of keys that can open values; index 0 seals. */
+    public int size() {
+        return keys.size();
+    }
+
+    /** The Redis key name of a token under key {@code index}: an HMAC that reveals no credential or scope. */
+    public String tokenName(TokenKey key, int index) {
+        String canonical = String.join("\u0000", "token", key.credential(), key.clientId(), key.tokenUrl().toString(),
+                key.scopes().join(" "));
+        return prefix + "t:{" + hmac(keys.get(index).names(), canonical, 16) + "}";
+    }
+
+    /** The Redis key name of the set that indexes a credential's tokens, under the sealing key. */
+    public String credentialIndexName(String credential) {
+        return prefix + "c:" + hmac(keys.get(0).names(), "credential\u0000" + credential, 16);
+    }
+
+    /** A short fingerprint of a token for log lines; the same on every replica that shares the key. */
+    public String fingerprint(String token) {
+        return hmac(keys.get(0).fingerprints(), token, 6);
+    }
+
+    /** Encrypts with the sealing key; the Redis key name is bound as associated data. */
+    public byte[] seal(byte[] plaintext, String name) {
+        try {
+            byte[] nonce = new byte[NONCE_BYTES];
+            random.nextBytes(nonce);
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.ENCRYPT_MODE, keys.get(0).aes(), new GCMParameterSpec(TAG_BITS, nonce));
+            cipher.updateAAD(name.getBytes(StandardCharsets.UTF_8));
+            byte[] sealed = cipher.doFinal(plaintext);
+            return ByteBuffer.allocate(1 + NONCE_BYTES + sealed.length).put(FORMAT).put(nonce).put(sealed).array();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM unavailable", e);
+        }
+    }
+
+    /** Decrypts a value read under {@code name} with key {@code index}; empty if it was tampered with or moved. */
+    public Optional<byte[]> open(byte[] sealed, String name, int index) {
+        if (sealed == null || sealed.length < 1 + NONCE_BYTES + TAG_BITS / 8 || sealed[0] != FORMAT) {
+            return Optional.empty();
+        }
+        try {
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.DECRYPT_MODE, keys.get(index).aes(), new GCMParameterSpec(TAG_BITS, sealed, 1, NONCE_BYTES));
+            cipher.updateAAD(name.getBytes(StandardCharsets.UTF_8));
+            return Optional.of(cipher.doFinal(sealed, 1 + NONCE_BYTES, sealed.length - 1 - NONCE_BYTES));
+        } catch (GeneralSecurityException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Derived derive(String setting, String base64) {
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(base64.strip());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(setting + " is not valid base64; " + HOW_TO_MAKE_A_KEY);
+        }
+        if (key.length != 32) {
+            throw new IllegalStateException(setting + " must be 32 bytes, base64-encoded; " + HOW_TO_MAKE_A_KEY);
+        }
+        return derive(key);
+    }
+
+    private static Derived derive(byte[] master) {
+        SecretKeySpec root = new SecretKeySpec(master, "HmacSHA256");
+        return new Derived(
+                new SecretKeySpec(mac(root, "tokenbroker/aes-256-gcm"), "AES"),
+                new SecretKeySpec(mac(root, "tokenbroker/key-names"), "HmacSHA256"),
+                new SecretKeySpec(mac(root, "tokenbroker/fingerprints"), "HmacSHA256"));
+    }
+
+    private static String hmac(SecretKeySpec key, String value, int bytes) {
+        byte[] full = mac(key, value);
+        return HexFormat.of().formatHex(full, 0, bytes);
+    }
+
+    private static byte[] mac(SecretKeySpec key, String value) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            return mac.doFinal(value.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.tokenbroker.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import dev.tokenbroker.config.TokenBrokerConfig;
+import dev.tokenbroker.token.Token;
+import dev.tokenbroker.token.TokenKey;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The in-process tier: tokens of this replica, each evicted when it expires. */
+@ApplicationScoped
+public class LocalTokenCache {
+
+    private final Cache<TokenKey, Token> cache;
+
+    LocalTokenCache(TokenBrokerConfig config, Clock clock) {
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(config.cache().localMaximumSize())
+                .expireAfter(Expiry.<TokenKey, Token>writing((key, token) ->
+                        maxZero(Duration.between(clock.instant(), token.expiresAt()))))
+                .build();
+    }
+
+    public Optional<Token> get(TokenKey key) {
+        return Optional.ofNullable(cache.getIfPresent(key));
+    }
+
+    public void put(TokenKey key, Token token) {
+        cache.put(key, token);
+    }
+
+    public void dropCredential(String credential) {
+        cache.asMap().keySet().removeIf(key -> key.credential().equals(credential));
+    }
+
+    public void clear() {
+        cache.invalidateAll();
+    }
+
+    private static Duration maxZero(Duration d) {
+        return d.isNegative() ? Duration.ZERO : d;
+    }
+}

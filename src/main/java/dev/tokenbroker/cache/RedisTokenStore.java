@@ -1,0 +1,176 @@
+package dev.tokenbroker.cache;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenbroker.token.Token;
+import dev.tokenbroker.token.TokenKey;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.value.SetArgs;
+import io.quarkus.redis.datasource.value.ValueCommands;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/**
+ * The shared tier: tokens in Redis for every replica, when {@code quarkus.redis.hosts} is set. Key names are
+ * HMACs; values are AES-256-GCM sealed with the key name as associated data; each key expires with its token.
+ * Redis failures are counted and logged and make the broker fall back to its in-process tier.
+ */
+@ApplicationScoped
+public class RedisTokenStore {
+
+    private final CacheKeys keys;
+    private final ObjectMapper json;
+    private final MeterRegistry meters;
+    private final Instance<RedisDataSource> redis;
+    private final boolean enabled;
+    private volatile boolean healthy = true;
+
+    /** What is sealed into Redis: short names keep values small. */
+    record Stored(String t, String y, long i, long e) {
+        Token token() {
+            return new Token(t, y, Instant.ofEpochMilli(i), Instant.ofEpochMilli(e));
+        }
+
+        static Stored of(Token token) {
+            return new Stored(token.accessToken(), token.tokenType(), token.issuedAt().toEpochMilli(),
+                    token.expiresAt().toEpochMilli());
+        }
+    }
+
+    RedisTokenStore(CacheKeys keys, ObjectMapper json, MeterRegistry meters, Instance<RedisDataSource> redis) {
+        this.keys = keys;
+        this.json = json;
+        this.meters = meters;
+        this.redis = redis;
+        this.enabled = ConfigProvider.getConfig().getOptionalValue("quarkus.redis.hosts", String.class)
+                .filter(hosts -> !hosts.isBlank()).isPresent();
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (enabled && !keys.configured()) {
+            throw new IllegalStateException("quarkus.redis.hosts is set but tokenbroker.cache.encryption-key "
+                    + "(env TOKENBROKER_CACHE_ENCRYPTION_KEY) is not: tokens in Redis must be encrypted; "
+                    + CacheKeys.HOW_TO_MAKE_A_KEY);
+        }
+        Log.infof("event=cache_configured tiers=%s", enabled ? "memory,redis" : "memory");
+    }
+
+    /** Whether Redis is configured at all. */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** Whether the last Redis operation succeeded. */
+    public boolean healthy() {
+        return healthy;
+    }
+
+    public Optional<Token> get(TokenKey key) {
+        if (!enabled) {
+            return Optional.empty();
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            names.add(keys.tokenName(key, i));
+        }
+        Map<String, byte[]> found = call("get", () -> values().mget(names.toArray(String[]::new)), Map.of());
+        for (int i = 0; i < names.size(); i++) {
+            byte[] sealed = found.get(names.get(i));
+            if (sealed == null) {
+                continue;
+            }
+            Optional<Token> token = unseal(sealed, names.get(i), i);
+            if (token.isPresent()) {
+                return token;
+            }
+            Log.warnf("event=cache_entry_unreadable key=%s", names.get(i));
+        }
+        return Optional.empty();
+    }
+
+    public void put(TokenKey key, Token token) {
+        if (!enabled) {
+            return;
+        }
+        String name = keys.tokenName(key, 0);
+        String index = keys.credentialIndexName(key.credential());
+        byte[] sealed;
+        try {
+            sealed = keys.seal(json.writeValueAsBytes(Stored.of(token)), name);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialise token", e);
+        }
+        String expiry = Long.toString(token.expiresAt().toEpochMilli());
+        call("put", () -> {
+            values().set(name, sealed, new SetArgs().pxAt(token.expiresAt()));
+            RedisDataSource ds = redis.get();
+            ds.execute("SADD", index, name);
+            ds.execute("PEXPIREAT", index, expiry, "NX");
+            ds.execute("PEXPIREAT", index, expiry, "GT");
+            return null;
+        }, null);
+    }
+
+    /** Deletes every token of a credential that this replica's keys can name. */
+    public void dropCredential(String credential) {
+        if (!enabled) {
+            return;
+        }
+        String index = keys.credentialIndexName(credential);
+        call("drop", () -> {
+            RedisDataSource ds = redis.get();
+            List<String> members = new ArrayList<>();
+            ds.execute("SMEMBERS", index).forEach(member -> members.add(member.toString()));
+            for (String member : members) {
+                ds.execute("DEL", member); // one by one: in a Cluster they live in different slots
+            }
+            ds.execute("DEL", index);
+            Log.infof("event=cache_dropped credential=%s tokens=%d", credential, members.size());
+            return null;
+        }, null);
+    }
+
+    private ValueCommands<String, byte[]> values() {
+        return redis.get().value(byte[].class);
+    }
+
+    private Optional<Token> unseal(byte[] sealed, String name, int index) {
+        return keys.open(sealed, name, index).flatMap(plain -> {
+            try {
+                return Optional.of(json.readValue(plain, Stored.class).token());
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    private <T> T call(String operation, Supplier<T> action, T fallback) {
+        try {
+            T result = action.get();
+            if (!healthy) {
+                healthy = true;
+                Log.infof("event=redis_recovered operation=%s", operation);
+            }
+            return result;
+        } catch (RuntimeException e) {
+            meters.counter("tokenbroker.redis.errors", "operation", operation).increment();
+            if (healthy) {
+                healthy = false;
+                Log.warnf("event=redis_unavailable operation=%s exception=%s action=using_in_process_tier",
+                        operation, e.getClass().getSimpleName());
+            }
+            return fallback;
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package dev.tokenbroker.caller;
+
+import java.util.Optional;
+
+/**
+ * One way a caller proves who it is with its bearer value. Static keys are one; Kubernetes ServiceAccount
+ * tokens plug in beside them as another implementation.
+ */
+public interface BearerVerifier {
+
+    /** The caller this bearer value proves, or empty if this verifier does not recognise it. */
+    Optional<AuthenticatedCaller> verify(String bearer, CallerPolicy policy);
+}

@@ -1,0 +1,33 @@
+package dev.tokenbroker.caller;
+
+import dev.tokenbroker.token.ScopeSet;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One entry of the callers file: a service that may ask for tokens, how it proves who it is, and its grants.
+ *
+ * @param apiKeySha256 lower-case hex SHA-256 of its static bearer key, if it uses one
+ * @param serviceAccount its Kubernetes ServiceAccount as {@code namespace/name}, if it uses one
+ */
+public record Caller(String name, Optional<String> apiKeySha256, Optional<String> serviceAccount, List<Grant> grants) {
+
+    public Caller {
+        grants = List.copyOf(grants);
+    }
+
+    /** Whether any grant names this credential. */
+    public boolean hasGrantFor(String credential) {
+        return grants.stream().anyMatch(g -> g.credential().equals(credential));
+    }
+
+    /** Whether the caller's grants for this credential, together, cover every requested scope. */
+    public boolean permits(String credential, ScopeSet requested) {
+        List<Grant> forCredential = grants.stream().filter(g -> g.credential().equals(credential)).toList();
+        if (forCredential.stream().anyMatch(Grant::allScopes)) {
+            return true;
+        }
+        return requested.scopes().stream()
+                .allMatch(scope -> forCredential.stream().anyMatch(g -> g.scopes().scopes().contains(scope)));
+    }
+}

@@ -1,0 +1,49 @@
+package dev.tokenbroker.caller;
+
+import dev.tokenbroker.problem.ProblemCode;
+import dev.tokenbroker.problem.ProblemException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Turns an {@code Authorization} header into a known caller, or a 401. */
+@ApplicationScoped
+public class CallerAuthenticator {
+
+    /** Longest bearer value accepted; projected ServiceAccount tokens are well under this. */
+    static final int MAX_BEARER_LENGTH = 8192;
+    /** RFC 6750 2.1 b64token. */
+    private static final Pattern B64TOKEN = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
+
+    private final CallerPolicyStore policies;
+    private final List<BearerVerifier> verifiers;
+
+    CallerAuthenticator(CallerPolicyStore policies, Instance<BearerVerifier> verifiers) {
+        this.policies = policies;
+        this.verifiers = verifiers.stream().toList();
+    }
+
+    public AuthenticatedCaller authenticate(String authorization) {
+        String bearer = bearer(authorization).orElseThrow(() -> new ProblemException(ProblemCode.UNAUTHENTICATED,
+                "Send Authorization: Bearer <key or ServiceAccount token>."));
+        CallerPolicy policy = policies.policy();
+        for (BearerVerifier verifier : verifiers) {
+            Optional<AuthenticatedCaller> caller = verifier.verify(bearer, policy);
+            if (caller.isPresent()) {
+                return caller.get();
+            }
+        }
+        throw new ProblemException(ProblemCode.UNAUTHENTICATED, "The bearer credential is not recognised.");
+    }
+
+    private static Optional<String> bearer(String authorization) {
+        if (authorization == null || authorization.length() > MAX_BEARER_LENGTH + 7
+                || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.empty();
+        }
+        String value = authorization.substring(7).strip();
+        return B64TOKEN.matcher(value).matches() ? Optional.of(value) : Optional.empty();
+    }
+}

@@ -1,0 +1,111 @@
+package dev.tokenbroker.caller;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tokenbroker.credential.Credential;
+import dev.tokenbroker.problem.ProblemException;
+import dev.tokenbroker.token.ScopeSet;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Parses and validates the callers YAML file (contract section 2). Unknown fields are errors, so typos show. */
+public final class CallersFile {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    private static final Pattern CALLER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final Pattern SERVICE_ACCOUNT = Pattern.compile(
+            "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?/[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?");
+
+    private CallersFile() {}
+
+    /** A file that cannot be used; the message says where, without quoting keys. */
+    public static final class InvalidCallersFile extends Exception {
+        InvalidCallersFile(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    record File(List<Entry> callers) {}
+
+    record Entry(
+            String name,
+            @JsonProperty("api-key-sha256") String apiKeySha256,
+            @JsonProperty("service-account") String serviceAccount,
+            List<GrantEntry> grants) {}
+
+    record GrantEntry(String credential, List<String> scopes) {}
+
+    public static CallerPolicy parse(byte[] yaml) throws InvalidCallersFile {
+        File file;
+        try {
+            file = YAML.readValue(yaml, File.class);
+        } catch (IOException e) {
+            // Jackson's message may quote the document; keep only the position.
+            String where = e instanceof com.fasterxml.jackson.core.JsonProcessingException p && p.getLocation() != null
+                    ? " at line " + p.getLocation().getLineNr() : "";
+            throw new InvalidCallersFile("not valid callers YAML" + where);
+        }
+        if (file == null || file.callers() == null) {
+            return CallerPolicy.DENY_ALL;
+        }
+        List<Caller> callers = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        Set<String> keys = new HashSet<>();
+        for (int i = 0; i < file.callers().size(); i++) {
+            Entry entry = file.callers().get(i);
+            String where = "callers[" + i + "]";
+            if (entry == null || entry.name() == null || !CALLER_NAME.matcher(entry.name()).matches()) {
+                throw new InvalidCallersFile(where + ".name is missing or not [A-Za-z0-9._-]{1,63}");
+            }
+            if (!names.add(entry.name())) {
+                throw new InvalidCallersFile(where + ".name is a duplicate");
+            }
+            Optional<String> key = Optional.ofNullable(entry.apiKeySha256()).map(String::toLowerCase);
+            Optional<String> account = Optional.ofNullable(entry.serviceAccount());
+            if (key.isEmpty() && account.isEmpty()) {
+                throw new InvalidCallersFile(where + " needs api-key-sha256 or service-account");
+            }
+            if (key.isPresent() && (!SHA256_HEX.matcher(key.get()).matches() || !keys.add(key.get()))) {
+                throw new InvalidCallersFile(where + ".api-key-sha256 is not 64 hex digits, or is listed twice");
+            }
+            if (account.isPresent() && !SERVICE_ACCOUNT.matcher(account.get()).matches()) {
+                throw new InvalidCallersFile(where + ".service-account is not namespace/name");
+            }
+            callers.add(new Caller(entry.name(), key, account, grants(where, entry.grants())));
+        }
+        return new CallerPolicy(callers);
+    }
+
+    private static List<Grant> grants(String where, List<GrantEntry> entries) throws InvalidCallersFile {
+        List<Grant> grants = new ArrayList<>();
+        for (int j = 0; entries != null && j < entries.size(); j++) {
+            GrantEntry entry = entries.get(j);
+            String at = where + ".grants[" + j + "]";
+            if (entry == null || entry.credential() == null || !Credential.NAME.matcher(entry.credential()).matches()) {
+                throw new InvalidCallersFile(at + ".credential is missing or not a valid credential name");
+            }
+            List<String> scopes = entry.scopes() == null ? List.of() : entry.scopes();
+            boolean all = scopes.contains("*");
+            try {
+                ScopeSet set = ScopeSet.parse(scopes.stream().filter(s -> !"*".equals(s)).toList());
+                if (!all && set.isEmpty()) {
+                    throw new InvalidCallersFile(at + ".scopes is empty (use \"*\" for every scope)");
+                }
+                grants.add(new Grant(entry.credential(), set, all));
+            } catch (ProblemException e) {
+                throw new InvalidCallersFile(at + ".scopes holds an invalid scope");
+            }
+        }
+        return grants;
+    }
+}

@@ -1,0 +1,120 @@
+package dev.tokenbroker.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Every setting of token-broker, under the {@code tokenbroker} prefix. */
+@ConfigMapping(prefix = "tokenbroker")
+public interface TokenBrokerConfig {
+
+    /** Where technical-account credentials are mounted and how often they are re-read. */
+    Credentials credentials();
+
+    /** The callers file: who may ask for which tokens. */
+    Callers callers();
+
+    /** Lifetimes promised to callers. */
+    Tokens tokens();
+
+    /** The token cache (in process, and Redis when {@code quarkus.redis.hosts} is set). */
+    Cache cache();
+
+    /** Calls to the identity providers' token endpoints. */
+    Upstream upstream();
+
+    /** Allow {@code http} token URLs on hosts other than loopback (never in production). */
+    @WithDefault("false")
+    boolean allowInsecureTokenUrl();
+
+    interface Credentials {
+        /** Directory holding one sub-directory per credential (one mounted Kubernetes Secret each). */
+        @WithDefault("/var/run/secrets/token-broker/credentials")
+        Path dir();
+
+        /** How often the directory is re-read for changes. */
+        @WithDefault("10s")
+        Duration reloadInterval();
+    }
+
+    interface Callers {
+        /** The callers YAML file (usually a mounted ConfigMap). */
+        @WithDefault("/etc/token-broker/callers.yaml")
+        Path file();
+
+        /** How often the file is re-read for changes. */
+        @WithDefault("10s")
+        Duration reloadInterval();
+    }
+
+    interface Tokens {
+        /** Default {@code min_ttl}: a token handed out stays valid at least this long. */
+        @WithDefault("300s")
+        Duration minTtl();
+
+        /** Optional cap on the {@code expires_in} callers are told, so they come back at least this often. */
+        Optional<Duration> maxTtl();
+    }
+
+    interface Cache {
+        /** Base64 of 32 random bytes; encrypts tokens in Redis and keys its key names. Required with Redis. */
+        Optional<String> encryptionKey();
+
+        /** Earlier encryption keys (base64), still accepted for reading during a key rotation. */
+        Optional<List<String>> previousEncryptionKeys();
+
+        /** Prefix of every Redis key the broker writes. */
+        @WithDefault("tokenbroker:")
+        String keyPrefix();
+
+        /** Most tokens kept in process. */
+        @WithDefault("10000")
+        long localMaximumSize();
+    }
+
+    interface Upstream {
+        /** Timeout of one attempt at the token endpoint (connect and answer). */
+        @WithDefault("5s")
+        Duration timeout();
+
+        /** Retries after a failed attempt (network error, 5xx, 429). */
+        @WithDefault("2")
+        int maxRetries();
+
+        /** First backoff delay; doubled on each retry, with full jitter. */
+        @WithDefault("250ms")
+        Duration retryDelay();
+
+        /** Longest backoff delay, and the cap on an upstream's {@code Retry-After}. */
+        @WithDefault("5s")
+        Duration maxRetryDelay();
+
+        /** Longest time one mint may take, retries included. */
+        @WithDefault("20s")
+        Duration maxDuration();
+
+        /** The circuit breaker kept per token endpoint host. */
+        Breaker circuitBreaker();
+
+        /** {@code Retry-After} told to callers when no better estimate is known. */
+        @WithDefault("5s")
+        Duration retryAfter();
+    }
+
+    interface Breaker {
+        /** Attempts in the rolling window the breaker judges. */
+        @WithDefault("10")
+        int requestVolumeThreshold();
+
+        /** Share of failed attempts in the window that opens the breaker. */
+        @WithDefault("0.5")
+        double failureRatio();
+
+        /** How long an open breaker stays open before letting a trial call through. */
+        @WithDefault("30s")
+        Duration delay();
+    }
+}

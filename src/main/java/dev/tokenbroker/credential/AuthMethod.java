@@ -1,0 +1,20 @@
+package dev.tokenbroker.credential;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/** How the client authenticates at the token endpoint. */
+public enum AuthMethod {
+    /** {@code client_id} and {@code client_secret} as form fields, as Adobe IMS expects. */
+    CLIENT_SECRET_POST,
+    /** HTTP Basic with the form-encoded id and secret (RFC 6749 2.3.1). */
+    CLIENT_SECRET_BASIC;
+
+    public String value() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public static Optional<AuthMethod> of(String value) {
+        return Arrays.stream(values()).filter(m -> m.value().equals(value)).findFirst();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.tokenbroker.credential;
+
+import dev.tokenbroker.token.ScopeSet;
+import java.net.URI;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** One technical account, as read from its mounted Kubernetes Secret. Secrets redact themselves in {@code toString}. */
+public record Credential(
+        String name,
+        String clientId,
+        Secret clientSecret,
+        Optional<Secret> clientSecretNext,
+        ScopeSet scopes,
+        ScopeSet defaultScopes,
+        URI tokenUrl,
+        AuthMethod authMethod,
+        ScopeSeparator scopeSeparator,
+        Optional<String> orgId,
+        Optional<String> technicalAccountId) {
+
+    /** Valid credential names: a DNS label, as Kubernetes allows for the directory. */
+    public static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+
+    public Credential {
+        Objects.requireNonNull(name);
+        Objects.requireNonNull(clientId);
+        Objects.requireNonNull(clientSecret);
+        Objects.requireNonNull(tokenUrl);
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("invalid credential name");
+        }
+        if (scopes.isEmpty() || !scopes.containsAll(defaultScopes)) {
+            throw new IllegalArgumentException("default scopes must lie inside scopes");
+        }
+    }
+
+    /**
+     * What identifies the account upstream. When it changes, tokens minted for the old identity are dropped;
+     * a changed secret keeps them, since they stay valid upstream.
+     */
+    public boolean sameAccountAs(Credential other) {
+        return clientId.equals(other.clientId) && tokenUrl.equals(other.tokenUrl);
+    }
+}

@@ -1,0 +1,177 @@
+package dev.tokenbroker.credential;
+
+import dev.tokenbroker.problem.ProblemException;
+import dev.tokenbroker.token.ScopeSet;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Reads one credential directory laid out as contract section 1 says. Problems name the file and what is
+ * wrong with it, never its content.
+ */
+public final class CredentialLoader {
+
+    /** Largest file read, so a mis-mounted volume cannot exhaust memory. */
+    private static final long MAX_FILE_BYTES = 64 * 1024;
+    static final URI DEFAULT_TOKEN_URL = URI.create("https://ims-na1.adobelogin.com/ims/token/v3");
+
+    /** The outcome of reading one directory. */
+    public sealed interface Result permits Valid, Invalid {}
+
+    public record Valid(Credential credential) implements Result {}
+
+    /** {@code file} is the offending file's name; {@code problem} says what is wrong without quoting it. */
+    public record Invalid(String name, String file, String problem) implements Result {
+        public String describe() {
+            return "file=" + file + " problem=\"" + problem + "\"";
+        }
+    }
+
+    private final boolean allowInsecureTokenUrl;
+
+    public CredentialLoader(boolean allowInsecureTokenUrl) {
+        this.allowInsecureTokenUrl = allowInsecureTokenUrl;
+    }
+
+    public Result load(String name, Path dir) {
+        try {
+            return new Valid(read(name, snapshotOf(dir)));
+        } catch (InvalidFile e) {
+            return new Invalid(name, e.file, e.getMessage());
+        }
+    }
+
+    /**
+     * Kubernetes swaps a {@code ..data} symlink to publish a new version atomically; reading every file
+     * through its target gives one consistent version even during a swap.
+     */
+    private static Path snapshotOf(Path dir) {
+        Path data = dir.resolve("..data");
+        try {
+            return Files.isDirectory(data) ? data.toRealPath() : dir;
+        } catch (IOException e) {
+            return dir;
+        }
+    }
+
+    private Credential read(String name, Path dir) {
+        String clientId = required(dir, "client_id");
+        if (clientId.length() > 256 || hasControl(clientId)) {
+            throw new InvalidFile("client_id", "longer than 256 characters or holds control characters");
+        }
+        Secret secret = new Secret(required(dir, "client_secret"));
+        Optional<Secret> next = optional(dir, "client_secret_next").map(Secret::new);
+        ScopeSet scopes = scopes(dir, "scopes").orElseThrow(() -> new InvalidFile("scopes", "missing or empty"));
+        ScopeSet defaults = scopes(dir, "default_scopes").orElse(scopes);
+        if (!scopes.containsAll(defaults)) {
+            throw new InvalidFile("default_scopes", "names scopes that are not in scopes");
+        }
+        URI tokenUrl = optional(dir, "token_url").map(this::tokenUrl).orElse(DEFAULT_TOKEN_URL);
+        AuthMethod authMethod = optional(dir, "auth_method")
+                .map(v -> AuthMethod.of(v).orElseThrow(() ->
+                        new InvalidFile("auth_method", "must be client_secret_post or client_secret_basic")))
+                .orElse(AuthMethod.CLIENT_SECRET_POST);
+        ScopeSeparator separator = optional(dir, "scope_separator")
+                .map(v -> ScopeSeparator.of(v).orElseThrow(() ->
+                        new InvalidFile("scope_separator", "must be comma or space")))
+                .orElse(ScopeSeparator.COMMA);
+        return new Credential(name, clientId, secret, next, scopes, defaults, tokenUrl, authMethod, separator,
+                informative(dir, "org_id"), informative(dir, "technical_account_id"));
+    }
+
+    private URI tokenUrl(String value) {
+        URI uri;
+        try {
+            uri = new URI(value);
+        } catch (URISyntaxException e) {
+            throw new InvalidFile("token_url", "is not a URL");
+        }
+        if (uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
+            throw new InvalidFile("token_url", "must be an absolute URL with a host and no user info or fragment");
+        }
+        boolean https = "https".equalsIgnoreCase(uri.getScheme());
+        boolean http = "http".equalsIgnoreCase(uri.getScheme());
+        if (!https && !(http && (allowInsecureTokenUrl || isLoopback(uri.getHost())))) {
+            throw new InvalidFile("token_url",
+                    "must be https (http only on loopback or with tokenbroker.allow-insecure-token-url=true)");
+        }
+        return uri;
+    }
+
+    private static boolean isLoopback(String host) {
+        if ("localhost".equalsIgnoreCase(host)) {
+            return true;
+        }
+        String literal = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        if (!literal.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+            return false; // only literals: a name could resolve anywhere
+        }
+        try {
+            return InetAddress.getByName(literal).isLoopbackAddress();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static Optional<ScopeSet> scopes(Path dir, String file) {
+        try {
+            return optional(dir, file).map(ScopeSet::parse).filter(s -> !s.isEmpty());
+        } catch (ProblemException e) {
+            throw new InvalidFile(file, "holds an invalid scope or too many scopes");
+        }
+    }
+
+    private static Optional<String> informative(Path dir, String file) {
+        Optional<String> value = optional(dir, file);
+        if (value.isPresent() && (value.get().length() > 256 || hasControl(value.get()))) {
+            throw new InvalidFile(file, "longer than 256 characters or holds control characters");
+        }
+        return value;
+    }
+
+    private static String required(Path dir, String file) {
+        return optional(dir, file).orElseThrow(() -> new InvalidFile(file, "missing or empty"));
+    }
+
+    private static Optional<String> optional(Path dir, String file) {
+        Path path = dir.resolve(file);
+        if (!Files.exists(path)) {
+            return Optional.empty();
+        }
+        try {
+            if (!Files.isRegularFile(path) || Files.size(path) > MAX_FILE_BYTES) {
+                throw new InvalidFile(file, "not a regular file, or larger than 64 KiB");
+            }
+            String value = StandardCharsets.UTF_8.newDecoder()
+                    .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(path)))
+                    .toString()
+                    .strip();
+            return value.isEmpty() ? Optional.empty() : Optional.of(value);
+        } catch (CharacterCodingException e) {
+            throw new InvalidFile(file, "is not valid UTF-8");
+        } catch (IOException e) {
+            throw new InvalidFile(file, "cannot be read (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private static boolean hasControl(String value) {
+        return value.chars().anyMatch(Character::isISOControl);
+    }
+
+    /** A file that fails validation; the message describes the fault, never the content. */
+    private static final class InvalidFile extends RuntimeException {
+        private final String file;
+
+        InvalidFile(String file, String problem) {
+            super(problem, null, false, false);
+            this.file = file;
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.tokenbroker.health;
+
+import dev.tokenbroker.cache.RedisTokenStore;
+import dev.tokenbroker.caller.CallerPolicyStore;
+import dev.tokenbroker.credential.CredentialRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * Ready once credentials and callers were read. Invalid credentials, a broken callers file and an unreachable
+ * Redis show as details, not as down: the broker still serves what it can.
+ */
+@Readiness
+@ApplicationScoped
+public class ReadinessCheck implements HealthCheck {
+
+    private final CredentialRegistry credentials;
+    private final CallerPolicyStore callers;
+    private final RedisTokenStore redis;
+
+    ReadinessCheck(CredentialRegistry credentials, CallerPolicyStore callers, RedisTokenStore redis) {
+        this.credentials = credentials;
+        this.callers = callers;
+        this.redis = redis;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("token-broker").up()
+                .withData("credentials", String.join(",", new java.util.TreeSet<>(credentials.names())))
+                .withData("callers", callers.problem().orElse("ok"))
+                .withData("cache", !redis.enabled() ? "memory" : redis.healthy() ? "memory,redis" : "memory (redis unavailable)");
+        credentials.problems().forEach((name, problem) -> response.withData("credential." + name, problem));
+        return response.build();
+    }
+}

@@ -1,0 +1,138 @@
+package dev.tokenbroker.token;
+
+import dev.tokenbroker.caller.AuthenticatedCaller;
+import dev.tokenbroker.caller.CallerAuthenticator;
+import dev.tokenbroker.config.TokenBrokerConfig;
+import dev.tokenbroker.credential.Credential;
+import dev.tokenbroker.credential.CredentialRegistry;
+import dev.tokenbroker.problem.ProblemCode;
+import dev.tokenbroker.problem.ProblemException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** {@code GET /tokens}: an access token for an authenticated caller, within its grants (contract section 3). */
+@Path("/tokens")
+public class TokensResource {
+
+    private static final Pattern MIN_TTL = Pattern.compile("[0-9]{1,9}");
+
+    private final CallerAuthenticator authenticator;
+    private final CredentialRegistry credentials;
+    private final TokenService tokens;
+    private final TokenBrokerConfig.Tokens config;
+    private final MeterRegistry meters;
+    private final Clock clock;
+
+    TokensResource(CallerAuthenticator authenticator, CredentialRegistry credentials, TokenService tokens,
+            TokenBrokerConfig config, MeterRegistry meters, Clock clock) {
+        this.authenticator = authenticator;
+        this.credentials = credentials;
+        this.tokens = tokens;
+        this.config = config.tokens();
+        this.meters = meters;
+        this.clock = clock;
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response token(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @Context UriInfo uri) {
+        Timer.Sample sample = Timer.start(meters);
+        String callerTag = "unauthenticated";
+        String credentialTag = "unknown";
+        try {
+            AuthenticatedCaller caller = authenticator.authenticate(authorization);
+            callerTag = caller.name();
+            MultivaluedMap<String, String> query = uri.getQueryParameters();
+            String name = credentialName(query.get("credential"));
+            Duration minTtl = minTtl(query.get("min_ttl"));
+            ScopeSet requested = ScopeSet.parse(query.getOrDefault("scope", List.of()));
+            if (!caller.caller().hasGrantFor(name)) {
+                throw new ProblemException(ProblemCode.FORBIDDEN, "No grant for this credential.");
+            }
+            Credential credential = credentials.get(name).orElseThrow(() -> new ProblemException(
+                    ProblemCode.UNKNOWN_CREDENTIAL, "Credential " + name + " is not loaded."));
+            credentialTag = name;
+            ScopeSet scopes = requested.isEmpty() ? credential.defaultScopes() : requested;
+            if (!caller.caller().permits(name, scopes)) {
+                throw new ProblemException(ProblemCode.FORBIDDEN,
+                        "No grant for scopes: " + scopes.minus(grantedPart(caller, name, scopes)) + ".");
+            }
+            if (!credential.scopes().containsAll(scopes)) {
+                throw new ProblemException(ProblemCode.INVALID_SCOPE,
+                        "Credential " + name + " does not have scopes: " + scopes.minus(credential.scopes()) + ".");
+            }
+            TokenService.Served served = tokens.token(credential, scopes, minTtl);
+            count(sample, credentialTag, callerTag, "ok", served.tier().tag());
+            return Response.ok(response(credential, scopes, served.token()))
+                    .header(HttpHeaders.CACHE_CONTROL, "no-store")
+                    .header("Pragma", "no-cache")
+                    .build();
+        } catch (ProblemException e) {
+            count(sample, credentialTag, callerTag, e.code().code(), "none");
+            throw e;
+        }
+    }
+
+    private static ScopeSet grantedPart(AuthenticatedCaller caller, String credential, ScopeSet scopes) {
+        return new ScopeSet(scopes.scopes().stream()
+                .filter(s -> caller.caller().permits(credential, new ScopeSet(List.of(s)))).toList());
+    }
+
+    private TokenResponse response(Credential credential, ScopeSet scopes, Token token) {
+        Instant now = clock.instant();
+        long expiresIn = Math.max(0, token.remaining(now).toSeconds());
+        if (config.maxTtl().isPresent()) {
+            expiresIn = Math.min(expiresIn, config.maxTtl().get().toSeconds());
+        }
+        Instant expiresAt = now.truncatedTo(ChronoUnit.SECONDS).plusSeconds(expiresIn);
+        return new TokenResponse(token.accessToken(), token.tokenType(), expiresIn, expiresAt.toString(),
+                scopes.join(" "), credential.name(), credential.clientId(), credential.orgId(),
+                credential.technicalAccountId());
+    }
+
+    private static String credentialName(List<String> values) {
+        if (values == null || values.isEmpty()) {
+            throw ProblemException.invalidRequest("The credential parameter is required.");
+        }
+        if (values.size() > 1) {
+            throw ProblemException.invalidRequest("The credential parameter may appear only once.");
+        }
+        String name = values.get(0);
+        if (name.length() > 63 || !Credential.NAME.matcher(name).matches()) {
+            throw ProblemException.invalidRequest("The credential parameter is not a valid credential name.");
+        }
+        return name;
+    }
+
+    private Duration minTtl(List<String> values) {
+        if (values == null || values.isEmpty()) {
+            return config.minTtl();
+        }
+        if (values.size() > 1 || !MIN_TTL.matcher(values.get(0)).matches()) {
+            throw ProblemException.invalidRequest("min_ttl must appear once, as a whole number of seconds.");
+        }
+        return Duration.ofSeconds(Long.parseLong(values.get(0)));
+    }
+
+    private void count(Timer.Sample sample, String credential, String caller, String outcome, String tier) {
+        meters.counter("tokenbroker.requests", "credential", credential, "caller", caller, "outcome", outcome,
+                "tier", tier).increment();
+        sample.stop(meters.timer("tokenbroker.request.duration", "outcome", outcome.equals("ok") ? "ok" : "error"));
+    }
+}

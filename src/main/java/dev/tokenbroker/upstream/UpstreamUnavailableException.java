@@ -1,0 +1,27 @@
+package dev.tokenbroker.upstream;
+
+import dev.tokenbroker.problem.ProblemCode;
+import dev.tokenbroker.problem.ProblemException;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The identity provider could not give a token now (network error, timeout, 5xx, 429, open circuit). */
+public class UpstreamUnavailableException extends ProblemException {
+
+    private final String reason;
+
+    UpstreamUnavailableException(String reason, Optional<Duration> retryAfter) {
+        super(ProblemCode.UPSTREAM_UNAVAILABLE,
+                "The identity provider cannot be reached now (" + reason + "); try again later.", retryAfter);
+        this.reason = reason;
+    }
+
+    /** {@code rate_limited}, {@code server_error}, {@code timeout}, {@code io_error}, {@code circuit_open}, {@code invalid_response}. */
+    public String reason() {
+        return reason;
+    }
+
+    public UpstreamUnavailableException withRetryAfter(Duration retryAfter) {
+        return new UpstreamUnavailableException(reason, Optional.of(retryAfter));
+    }
+}
