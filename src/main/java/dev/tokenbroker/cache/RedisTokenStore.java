@@ -116,8 +116,11 @@ public class RedisTokenStore {
             values().set(name, sealed, new SetArgs().pxAt(token.expiresAt()));
             RedisDataSource ds = redis.get();
             ds.execute("SADD", index, name);
-            ds.execute("PEXPIREAT", index, expiry, "NX");
-            ds.execute("PEXPIREAT", index, expiry, "GT");
+            // The index lives as long as its longest-lived token (PTTL, not PEXPIREAT GT: Redis 6.2 lacks it).
+            long pttl = ds.execute("PTTL", index).toLong();
+            if (pttl < 0 || System.currentTimeMillis() + pttl < token.expiresAt().toEpochMilli()) {
+                ds.execute("PEXPIREAT", index, expiry);
+            }
             return null;
         }, null);
     }
