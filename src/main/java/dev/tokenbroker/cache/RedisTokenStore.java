@@ -58,12 +58,17 @@ public class RedisTokenStore {
     }
 
     void onStart(@Observes StartupEvent event) {
-        if (enabled && !keys.configured()) {
+        requireEncryptionKey(enabled, keys.configured());
+        Log.infof("event=cache_configured tiers=%s", enabled ? "memory,redis" : "memory");
+    }
+
+    /** The broker refuses to start with Redis but without an encryption key. */
+    static void requireEncryptionKey(boolean redisConfigured, boolean keyConfigured) {
+        if (redisConfigured && !keyConfigured) {
             throw new IllegalStateException("quarkus.redis.hosts is set but tokenbroker.cache.encryption-key "
                     + "(env TOKENBROKER_CACHE_ENCRYPTION_KEY) is not: tokens in Redis must be encrypted; "
                     + CacheKeys.HOW_TO_MAKE_A_KEY);
         }
-        Log.infof("event=cache_configured tiers=%s", enabled ? "memory,redis" : "memory");
     }
 
     /** Whether Redis is configured at all. */

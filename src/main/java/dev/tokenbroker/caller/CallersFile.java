@@ -46,6 +46,9 @@ public final class CallersFile {
     record GrantEntry(String credential, List<String> scopes) {}
 
     public static CallerPolicy parse(byte[] yaml) throws InvalidCallersFile {
+        if (new String(yaml, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+            return CallerPolicy.DENY_ALL;
+        }
         File file;
         try {
             file = YAML.readValue(yaml, File.class);

@@ -6,7 +6,9 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import static org.awaitility.Awaitility.await;
 
 import dev.tokenbroker.cache.LocalTokenCache;
+import dev.tokenbroker.caller.CallerPolicy;
 import dev.tokenbroker.caller.CallerPolicyStore;
+import dev.tokenbroker.caller.CallersFile;
 import dev.tokenbroker.credential.CredentialRegistry;
 import io.restassured.specification.RequestSpecification;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
@@ -21,6 +23,8 @@ import org.junit.jupiter.api.BeforeEach;
  * the credential and callers file are as in {@link Fixtures}, circuit breakers are closed.
  */
 public abstract class BrokerTest {
+
+    private static final CallerPolicy FIXTURE_POLICY = fixturePolicy();
 
     @TestDependency
     protected WireMockServer ims;
@@ -45,6 +49,9 @@ public abstract class BrokerTest {
         awaitFixtures();
         ims.resetAll();
         Ims.issuesTokens(ims, 86399);
+        // One request first, so that no test's timing includes building the client or a cold connection.
+        as(Fixtures.OPS_KEY).queryParam("credential", Fixtures.CREDENTIAL).when().get("/tokens").then().statusCode(200);
+        ims.resetRequests();
         localCache.clear();
         flushSharedCache();
     }
@@ -70,7 +77,7 @@ public abstract class BrokerTest {
                                 && c.tokenUrl().toString().equals(tokenUrl()))
                         .isPresent()
                 && callers.problem().isEmpty()
-                && callers.policy().callers().size() == 3);
+                && callers.policy().equals(FIXTURE_POLICY));
     }
 
     /** Overridden by tests that run with Redis. */
@@ -78,6 +85,14 @@ public abstract class BrokerTest {
 
     protected String tokenUrl() {
         return "http://localhost:" + ims.port() + Fixtures.TOKEN_PATH;
+    }
+
+    private static CallerPolicy fixturePolicy() {
+        try {
+            return CallersFile.parse(Fixtures.callersYaml().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (CallersFile.InvalidCallersFile e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     protected static RequestSpecification as(String key) {

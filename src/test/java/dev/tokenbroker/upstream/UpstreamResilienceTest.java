@@ -31,7 +31,7 @@ class UpstreamResilienceTest extends RedisBrokerTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of(
-                    "tokenbroker.upstream.timeout", "0.4s",
+                    "tokenbroker.upstream.timeout", "1s",
                     "tokenbroker.upstream.max-retries", "2",
                     "tokenbroker.upstream.retry-delay", "0.02s",
                     "tokenbroker.upstream.max-retry-delay", "1s",
@@ -83,7 +83,7 @@ class UpstreamResilienceTest extends RedisBrokerTest {
     @Test
     void slowIdentityProviderTimesOutAsUnavailableWithRetryAfter() {
         ims.resetAll();
-        ims.stubFor(Ims.tokenRequest().willReturn(Ims.token(86399).withFixedDelay(2000)));
+        ims.stubFor(Ims.tokenRequest().willReturn(Ims.token(86399).withFixedDelay(3000)));
         get().statusCode(503).body("code", equalTo("upstream_unavailable")).header("Retry-After", "7");
         assertThat(Ims.tokenRequests(ims)).isEqualTo(3); // one attempt and two retries
     }

@@ -1,0 +1,159 @@
+{{/*
+The broker container and the volumes it mounts, shared by this chart's Deployment (mode: central)
+and by application charts that run the broker as a sidecar (mode: sidecar), so the two never drift.
+
+An application chart that lists token-broker as a dependency (with `mode: sidecar` in its values)
+renders them with the subchart's own context:
+
+  spec:
+    serviceAccountName: <the ServiceAccount named in token-broker.serviceAccount.name>
+    initContainers:
+      - {{ include "token-broker.container" (index .Subcharts "token-broker") | indent 8 | trim }}
+    containers:
+      - name: app   # sends `Authorization: Bearer <projected token, audience token-broker>` to 127.0.0.1:8080
+    volumes:
+      {{- include "token-broker.volumes" (index .Subcharts "token-broker") | nindent 6 }}
+
+In sidecar mode the container carries `restartPolicy: Always` (a native sidecar, Kubernetes 1.29+),
+binds the API to 127.0.0.1 and takes the pod-level security settings onto itself. Volume names start
+with `token-broker-` so they do not collide with the application's. helm/examples/sidecar-app is a
+complete example; deploy/sidecar is rendered from it.
+*/}}
+{{- define "token-broker.container" -}}
+{{- include "token-broker.validate" . }}
+{{- $sidecar := eq .Values.mode "sidecar" -}}
+name: token-broker
+image: {{ include "token-broker.image" . | quote }}
+imagePullPolicy: {{ .Values.image.pullPolicy }}
+{{- if $sidecar }}
+restartPolicy: Always
+{{- end }}
+ports:
+  {{- if not $sidecar }}
+  - name: http
+    containerPort: {{ .Values.containerPorts.http }}
+    protocol: TCP
+  {{- end }}
+  - name: management
+    containerPort: {{ .Values.containerPorts.management }}
+    protocol: TCP
+env:
+  - name: TOKENBROKER_CREDENTIALS_DIR
+    value: /var/run/secrets/token-broker/credentials
+  - name: TOKENBROKER_CALLERS_FILE
+    value: /etc/token-broker/callers.yaml
+  {{- if $sidecar }}
+  - name: QUARKUS_HTTP_HOST
+    value: 127.0.0.1
+  {{- end }}
+  - name: QUARKUS_HTTP_PORT
+    value: {{ .Values.containerPorts.http | quote }}
+  - name: QUARKUS_MANAGEMENT_PORT
+    value: {{ .Values.containerPorts.management | quote }}
+  {{- with .Values.cache.encryptionKey.secretName }}
+  - name: TOKENBROKER_CACHE_ENCRYPTION_KEY
+    valueFrom:
+      secretKeyRef:
+        name: {{ . }}
+        key: {{ $.Values.cache.encryptionKey.key }}
+  {{- end }}
+  {{- with .Values.cache.previousEncryptionKeys.secretName }}
+  - name: TOKENBROKER_CACHE_PREVIOUS_ENCRYPTION_KEYS
+    valueFrom:
+      secretKeyRef:
+        name: {{ . }}
+        key: {{ $.Values.cache.previousEncryptionKeys.key }}
+  {{- end }}
+  {{- if .Values.redis.enabled }}
+  - name: QUARKUS_REDIS_HOSTS
+    {{- if .Values.redis.existingSecret.name }}
+    valueFrom:
+      secretKeyRef:
+        name: {{ .Values.redis.existingSecret.name }}
+        key: {{ .Values.redis.existingSecret.key }}
+    {{- else }}
+    value: {{ .Values.redis.hosts | quote }}
+    {{- end }}
+  {{- with .Values.redis.password.secretName }}
+  - name: QUARKUS_REDIS_PASSWORD
+    valueFrom:
+      secretKeyRef:
+        name: {{ . }}
+        key: {{ $.Values.redis.password.key }}
+  {{- end }}
+  {{- end }}
+  {{- with .Values.kubernetes.issuer }}
+  - name: TOKENBROKER_KUBERNETES_ISSUER
+    value: {{ . | quote }}
+  {{- end }}
+  {{- with .Values.kubernetes.jwksUrl }}
+  - name: TOKENBROKER_KUBERNETES_JWKS_URL
+    value: {{ . | quote }}
+  {{- end }}
+  {{- with .Values.kubernetes.audience }}
+  - name: TOKENBROKER_KUBERNETES_AUDIENCE
+    value: {{ . | quote }}
+  {{- end }}
+  {{- with .Values.extraEnv }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
+volumeMounts:
+  - name: token-broker-tmp
+    mountPath: /tmp
+  - name: token-broker-callers
+    mountPath: /etc/token-broker
+    readOnly: true
+  {{- range $i, $credential := .Values.credentials }}
+  - name: token-broker-credential-{{ $i }}
+    mountPath: /var/run/secrets/token-broker/credentials/{{ $credential.name }}
+    readOnly: true
+  {{- end }}
+startupProbe:
+  httpGet:
+    path: /q/health/live
+    port: management
+  {{- toYaml .Values.startupProbe | nindent 2 }}
+livenessProbe:
+  httpGet:
+    path: /q/health/live
+    port: management
+  {{- toYaml .Values.livenessProbe | nindent 2 }}
+readinessProbe:
+  httpGet:
+    path: /q/health/ready
+    port: management
+  {{- toYaml .Values.readinessProbe | nindent 2 }}
+{{- with .Values.resources }}
+resources:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- $securityContext := .Values.securityContext }}
+{{- if $sidecar }}
+{{- $securityContext = merge (deepCopy $securityContext) (pick .Values.podSecurityContext "runAsNonRoot" "runAsUser" "runAsGroup" "seccompProfile") }}
+{{- end }}
+{{- with $securityContext }}
+securityContext:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/*
+The volumes "token-broker.container" mounts: /tmp, callers.yaml and one Secret per credential.
+The ConfigMap is mounted as a directory, not with subPath, so that edits reach the running broker.
+*/}}
+{{- define "token-broker.volumes" -}}
+- name: token-broker-tmp
+  emptyDir:
+    sizeLimit: 64Mi
+- name: token-broker-callers
+  configMap:
+    name: {{ include "token-broker.callersConfigMapName" . }}
+    items:
+      - key: callers.yaml
+        path: callers.yaml
+{{- range $i, $credential := .Values.credentials }}
+- name: token-broker-credential-{{ $i }}
+  secret:
+    secretName: {{ $credential.secretName }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,128 @@
+{{/*
+Expand the name of the chart.
+*/}}
+{{- define "token-broker.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Create a default fully qualified app name.
+We truncate at 63 chars because some Kubernetes name fields are limited to this (by the DNS naming spec).
+If release name contains chart name it will be used as a full name.
+*/}}
+{{- define "token-broker.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Create chart name and version as used by the chart label.
+*/}}
+{{- define "token-broker.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Common labels
+*/}}
+{{- define "token-broker.labels" -}}
+helm.sh/chart: {{ include "token-broker.chart" . }}
+{{ include "token-broker.selectorLabels" . }}
+{{- if .Chart.AppVersion }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- end }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/*
+Selector labels
+*/}}
+{{- define "token-broker.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "token-broker.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+Create the name of the service account to use.
+In sidecar mode the pod, and so its ServiceAccount, belongs to the application.
+*/}}
+{{- define "token-broker.serviceAccountName" -}}
+{{- if and (eq .Values.mode "central") .Values.serviceAccount.create }}
+{{- default (include "token-broker.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+Name of the ConfigMap holding callers.yaml.
+*/}}
+{{- define "token-broker.callersConfigMapName" -}}
+{{- default (printf "%s-callers" (include "token-broker.fullname" .)) .Values.callers.existingConfigMap }}
+{{- end }}
+
+{{/*
+Image reference: repository@digest, or repository:tag with the appVersion as default tag.
+*/}}
+{{- define "token-broker.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/*
+A NetworkPolicy peer list from entries of {namespace, podLabels} or {cidr}.
+*/}}
+{{- define "token-broker.networkPolicyPeers" -}}
+{{- range . }}
+{{- if .cidr }}
+- ipBlock:
+    cidr: {{ .cidr | quote }}
+{{- else }}
+- namespaceSelector:
+    matchLabels:
+      kubernetes.io/metadata.name: {{ .namespace | quote }}
+  {{- with .podLabels }}
+  podSelector:
+    matchLabels:
+      {{- toYaml . | nindent 6 }}
+  {{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Fails on value combinations the schema cannot express. Included by "token-broker.container",
+so it also runs where an application chart renders the sidecar.
+*/}}
+{{- define "token-broker.validate" -}}
+{{- $central := eq .Values.mode "central" }}
+{{- if and $central (not .Values.redis.enabled) (or (gt (int .Values.replicaCount) 1) .Values.autoscaling.enabled) }}
+{{- fail "replicaCount > 1 and autoscaling.enabled need redis.enabled: without Redis each pod keeps its own cache and asks the identity provider on its own" }}
+{{- end }}
+{{- if .Values.redis.enabled }}
+{{- if not .Values.cache.encryptionKey.secretName }}
+{{- fail "redis.enabled needs cache.encryptionKey.secretName: tokens are encrypted before they are written to Redis" }}
+{{- end }}
+{{- if eq (empty .Values.redis.hosts) (empty .Values.redis.existingSecret.name) }}
+{{- fail "redis.enabled needs exactly one of redis.hosts and redis.existingSecret.name" }}
+{{- end }}
+{{- end }}
+{{- $names := list }}
+{{- range .Values.credentials }}
+{{- if has .name $names }}
+{{- fail (printf "credentials: name %q appears twice" .name) }}
+{{- end }}
+{{- $names = append $names .name }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,136 @@
+package dev.tokenbroker.credential;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class CredentialLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private final CredentialLoader loader = new CredentialLoader(false);
+
+    @Test
+    void readsEveryFileOfTheContract() throws IOException {
+        Map<String, String> files = minimal();
+        files.put("client_secret_next", "next-secret\n");
+        files.put("default_scopes", "openid");
+        files.put("token_url", "https://ims-na1-stg1.adobelogin.com/ims/token/v3");
+        files.put("auth_method", "client_secret_basic");
+        files.put("scope_separator", "space");
+        files.put("org_id", "ORG@AdobeOrg");
+        files.put("technical_account_id", "TA@techacct.adobe.com");
+        Credential c = valid(files);
+        assertThat(c.clientId()).isEqualTo("client-id");
+        assertThat(c.clientSecret().value()).isEqualTo("the-secret");
+        assertThat(c.clientSecretNext()).hasValue(new Secret("next-secret"));
+        assertThat(c.scopes().scopes()).containsExactly("AdobeID", "openid", "user_management_sdk");
+        assertThat(c.defaultScopes().scopes()).containsExactly("openid");
+        assertThat(c.tokenUrl()).isEqualTo(URI.create("https://ims-na1-stg1.adobelogin.com/ims/token/v3"));
+        assertThat(c.authMethod()).isEqualTo(AuthMethod.CLIENT_SECRET_BASIC);
+        assertThat(c.scopeSeparator()).isEqualTo(ScopeSeparator.SPACE);
+        assertThat(c.orgId()).hasValue("ORG@AdobeOrg");
+        assertThat(c.technicalAccountId()).hasValue("TA@techacct.adobe.com");
+    }
+
+    @Test
+    void defaultsFollowTheContract() throws IOException {
+        Credential c = valid(minimal());
+        assertThat(c.tokenUrl()).isEqualTo(URI.create("https://ims-na1.adobelogin.com/ims/token/v3"));
+        assertThat(c.authMethod()).isEqualTo(AuthMethod.CLIENT_SECRET_POST);
+        assertThat(c.scopeSeparator()).isEqualTo(ScopeSeparator.COMMA);
+        assertThat(c.defaultScopes()).isEqualTo(c.scopes());
+        assertThat(c.clientSecretNext()).isEmpty();
+    }
+
+    @Test
+    void credentialToStringNeverShowsASecret() throws IOException {
+        assertThat(valid(minimal()).toString()).doesNotContain("the-secret");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "client_id|",
+        "client_secret|",
+        "scopes|",
+        "scopes|open\"id",
+        "default_scopes|openid,creative_sdk",
+        "token_url|http://ims.example.com/token",
+        "token_url|https://user:pw@ims.example.com/token",
+        "token_url|not a url",
+        "token_url|ftp://ims.example.com/token",
+        "auth_method|private_key_jwt",
+        "scope_separator|semicolon",
+        "org_id|a\u0001b",
+    })
+    void invalidFileIsNamedWithoutItsContent(String file, String value) throws IOException {
+        Map<String, String> files = minimal();
+        if (value == null) {
+            files.remove(file);
+        } else {
+            files.put(file, value);
+        }
+        CredentialLoader.Result result = load(files);
+        assertThat(result).isInstanceOf(CredentialLoader.Invalid.class);
+        CredentialLoader.Invalid invalid = (CredentialLoader.Invalid) result;
+        assertThat(invalid.file()).isEqualTo(file);
+        if (value != null && !value.isBlank()) {
+            assertThat(invalid.describe()).doesNotContain(value);
+        }
+    }
+
+    @Test
+    void httpIsAllowedOnLoopbackOnly() throws IOException {
+        for (String url : new String[] {"http://localhost:8080/t", "http://127.0.0.1/t", "http://[::1]:9/t"}) {
+            Map<String, String> files = minimal();
+            files.put("token_url", url);
+            assertThat(load(files)).as(url).isInstanceOf(CredentialLoader.Valid.class);
+        }
+        Map<String, String> files = minimal();
+        files.put("token_url", "http://ims.internal/t");
+        assertThat(new CredentialLoader(true).load("x", write(files))).isInstanceOf(CredentialLoader.Valid.class);
+    }
+
+    @Test
+    void invalidUtf8IsReported() throws IOException {
+        Path d = write(minimal());
+        Files.write(d.resolve("client_id"), new byte[] {(byte) 0xc3, (byte) 0x28});
+        assertThat(loader.load("x", d)).isEqualTo(new CredentialLoader.Invalid("x", "client_id", "is not valid UTF-8"));
+    }
+
+    private static Map<String, String> minimal() {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("client_id", "  client-id\n");
+        files.put("client_secret", "the-secret\n");
+        files.put("scopes", "openid,AdobeID\nuser_management_sdk");
+        return files;
+    }
+
+    private Credential valid(Map<String, String> files) throws IOException {
+        CredentialLoader.Result result = load(files);
+        assertThat(result).isInstanceOf(CredentialLoader.Valid.class);
+        return ((CredentialLoader.Valid) result).credential();
+    }
+
+    private CredentialLoader.Result load(Map<String, String> files) throws IOException {
+        return loader.load("adobe-admin", write(files));
+    }
+
+    private Path write(Map<String, String> files) throws IOException {
+        Path d = Files.createTempDirectory(dir, "cred");
+        for (var file : files.entrySet()) {
+            Files.writeString(d.resolve(file.getKey()), file.getValue());
+        }
+        return d;
+    }
+}

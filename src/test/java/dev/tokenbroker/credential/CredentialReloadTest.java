@@ -1,0 +1,145 @@
+package dev.tokenbroker.credential;
+
+import static dev.tokenbroker.testing.Fixtures.BILLING_KEY;
+import static dev.tokenbroker.testing.Fixtures.OPS_KEY;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+
+import com.github.tomakehurst.wiremock.client.WireMock;
+import dev.tokenbroker.testing.Fixtures;
+import dev.tokenbroker.testing.Ims;
+import dev.tokenbroker.testing.ImsResource;
+import dev.tokenbroker.testing.RedisBrokerTest;
+import dev.tokenbroker.testing.RedisResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URL;
+import java.nio.file.Files;
+import org.junit.jupiter.api.Test;
+
+/** Secrets mounted and swapped the way the kubelet does it, picked up without a restart. */
+@QuarkusTest
+@WithTestResource(RedisResource.class)
+@WithTestResource(ImsResource.class)
+class CredentialReloadTest extends RedisBrokerTest {
+
+    @TestHTTPResource(value = "health/ready", management = true)
+    URL readiness;
+
+    @Test
+    void rotatedSecretIsPickedUpFromTheSymlinkSwap() {
+        String rotated = "p8e-TESTSECRET-rotated-1111222233334444";
+        ims.stubFor(Ims.tokenRequest().atPriority(1).withFormParam("client_secret", WireMock.equalTo(rotated))
+                .willReturn(Ims.token(86399)));
+        secrets.update(Fixtures.CREDENTIAL, "client_secret", rotated);
+        await().until(() -> credentials.get(Fixtures.CREDENTIAL).map(c -> c.clientSecret().value().equals(rotated)).orElse(false));
+
+        token(OPS_KEY, "openid");
+        ims.verify(1, Ims.tokenRequested().withFormParam("client_secret", WireMock.equalTo(rotated)));
+    }
+
+    @Test
+    void changedSecretKeepsCachedTokens() {
+        String before = token(OPS_KEY, "openid");
+        secrets.update(Fixtures.CREDENTIAL, "client_secret", "p8e-TESTSECRET-rotated-5555666677778888");
+        await().until(() -> credentials.get(Fixtures.CREDENTIAL)
+                .map(c -> c.clientSecret().value().endsWith("5555666677778888")).orElse(false));
+        assertThat(token(OPS_KEY, "openid")).isEqualTo(before);
+        assertThat(Ims.tokenRequests(ims)).isEqualTo(1);
+    }
+
+    @Test
+    void brokenFilesKeepTheLastValidVersionAndAreReported() {
+        String before = token(OPS_KEY, "openid");
+        secrets.update(Fixtures.CREDENTIAL, "client_id", null);
+        await().until(() -> credentials.problems().containsKey(Fixtures.CREDENTIAL));
+        assertThat(credentials.problems().get(Fixtures.CREDENTIAL)).contains("client_id").contains("missing");
+
+        assertThat(token(OPS_KEY, "openid")).isEqualTo(before);
+        token(OPS_KEY, "AdobeID"); // minting still works, with the last valid version
+        ims.verify(1, Ims.tokenRequested().withFormParam("client_id", WireMock.equalTo(Fixtures.CLIENT_ID))
+                .withFormParam("scope", WireMock.equalTo("AdobeID")));
+        io.restassured.RestAssured.given().when().get(readiness)
+                .then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks[0].data.'credential.adobe-admin'", containsString("file=client_id"));
+    }
+
+    @Test
+    void invalidTokenUrlIsReportedWithoutItsContent() {
+        secrets.update(Fixtures.CREDENTIAL, "token_url", "http://ims.example.com/ims/token/v3");
+        await().until(() -> credentials.problems().containsKey(Fixtures.CREDENTIAL));
+        assertThat(credentials.problems().get(Fixtures.CREDENTIAL))
+                .contains("file=token_url").contains("https").doesNotContain("ims.example.com");
+    }
+
+    @Test
+    void removedCredentialStopsBeingServedAndItsTokensAreDropped() {
+        String before = token(OPS_KEY, "openid");
+        assertThat(redisData.key().keys("*")).isNotEmpty();
+        secrets.remove(Fixtures.CREDENTIAL);
+        await().until(() -> credentials.get(Fixtures.CREDENTIAL).isEmpty());
+        as(OPS_KEY).queryParam("credential", "adobe-admin").when().get("/tokens")
+                .then().statusCode(404).body("code", equalTo("unknown_credential"));
+        await().until(() -> redisData.key().keys("*").isEmpty());
+
+        secrets.write(Fixtures.CREDENTIAL, Fixtures.adobeAdmin(tokenUrl()));
+        awaitFixtures();
+        assertThat(token(OPS_KEY, "openid")).isNotEqualTo(before);
+        assertThat(Ims.tokenRequests(ims)).isEqualTo(2);
+    }
+
+    @Test
+    void changedClientIdDropsCachedTokens() {
+        String before = token(OPS_KEY, "openid");
+        String otherClient = "9a8b7c6d5e4f30211203f4e5d6c7b8a9";
+        ims.stubFor(Ims.tokenRequest().atPriority(1).withFormParam("client_id", WireMock.equalTo(otherClient))
+                .willReturn(Ims.token(86399)));
+        secrets.update(Fixtures.CREDENTIAL, "client_id", otherClient);
+        await().until(() -> credentials.get(Fixtures.CREDENTIAL).map(c -> c.clientId().equals(otherClient)).orElse(false));
+        as(OPS_KEY).queryParam("credential", "adobe-admin").queryParam("scope", "openid").when().get("/tokens")
+                .then().statusCode(200)
+                .body("client_id", equalTo(otherClient))
+                .body("access_token", not(equalTo(before)));
+        ims.verify(1, Ims.tokenRequested().withFormParam("client_id", WireMock.equalTo(otherClient)));
+    }
+
+    @Test
+    void newCredentialDirectoryIsServedWithoutRestart() {
+        secrets.write("adobe-second", Fixtures.adobeAdmin(tokenUrl()));
+        try {
+            await().until(() -> credentials.get("adobe-second").isPresent());
+        } finally {
+            secrets.remove("adobe-second");
+        }
+        await().until(() -> credentials.get("adobe-second").isEmpty());
+    }
+
+    @Test
+    void callersFileReloadRemovesAGrant() throws Exception {
+        token(BILLING_KEY, "openid");
+        Files.writeString(callersFile, Fixtures.callersYaml().replace("credential: adobe-admin\n        scopes: [openid, AdobeID, user_management_sdk]",
+                "credential: other\n        scopes: [openid]"));
+        await().until(() -> !callers.policy().byKeyDigest(java.util.HexFormat.of().parseHex(Fixtures.sha256(BILLING_KEY)))
+                .orElseThrow().hasGrantFor("adobe-admin"));
+        as(BILLING_KEY).queryParam("credential", "adobe-admin").when().get("/tokens")
+                .then().statusCode(403).body("code", equalTo("forbidden"));
+    }
+
+    @Test
+    void brokenCallersFileKeepsTheLastGoodPolicy() throws Exception {
+        Files.writeString(callersFile, "callers:\n  - name: billing\n    api-key-sha256: [not, a, string\n");
+        await().until(() -> callers.problem().isPresent());
+        assertThat(callers.problem().get()).contains("keeping the last good policy");
+        token(BILLING_KEY, "openid");
+    }
+
+    private static String token(String key, String scope) {
+        return as(key).queryParam("credential", "adobe-admin").queryParam("scope", scope).when().get("/tokens")
+                .then().statusCode(200).extract().path("access_token");
+    }
+}
