@@ -1,14 +1,15 @@
 package dev.tokenbroker.caller;
 
-import dev.tokenbroker.problem.ProblemCode;
-import dev.tokenbroker.problem.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** Turns an {@code Authorization} header into a known caller, or a 401. */
+/**
+ * Turns an {@code Authorization} header into a known caller, or a {@link CallerRejected} 401. Verifiers are tried
+ * in {@code @Priority} order, highest first: static keys, then ServiceAccount tokens.
+ */
 @ApplicationScoped
 public class CallerAuthenticator {
 
@@ -26,8 +27,8 @@ public class CallerAuthenticator {
     }
 
     public AuthenticatedCaller authenticate(String authorization) {
-        String bearer = bearer(authorization).orElseThrow(() -> new ProblemException(ProblemCode.UNAUTHENTICATED,
-                "Send Authorization: Bearer <key or ServiceAccount token>."));
+        String bearer = bearer(authorization)
+                .orElseThrow(() -> new CallerRejected("-", CallerRejected.Reason.MISSING_BEARER));
         CallerPolicy policy = policies.policy();
         for (BearerVerifier verifier : verifiers) {
             Optional<AuthenticatedCaller> caller = verifier.verify(bearer, policy);
@@ -35,7 +36,7 @@ public class CallerAuthenticator {
                 return caller.get();
             }
         }
-        throw new ProblemException(ProblemCode.UNAUTHENTICATED, "The bearer credential is not recognised.");
+        throw new CallerRejected(StaticKeyVerifier.METHOD, CallerRejected.Reason.UNKNOWN_API_KEY);
     }
 
     private static Optional<String> bearer(String authorization) {

@@ -64,6 +64,7 @@ public final class CallersFile {
         List<Caller> callers = new ArrayList<>();
         Set<String> names = new HashSet<>();
         Set<String> keys = new HashSet<>();
+        Set<String> accounts = new HashSet<>();
         for (int i = 0; i < file.callers().size(); i++) {
             Entry entry = file.callers().get(i);
             String where = "callers[" + i + "]";
@@ -83,6 +84,9 @@ public final class CallersFile {
             }
             if (account.isPresent() && !SERVICE_ACCOUNT.matcher(account.get()).matches()) {
                 throw new InvalidCallersFile(where + ".service-account is not namespace/name");
+            }
+            if (account.isPresent() && !accounts.add(account.get())) {
+                throw new InvalidCallersFile(where + ".service-account is listed twice");
             }
             callers.add(new Caller(entry.name(), key, account, grants(where, entry.grants())));
         }

@@ -1,18 +1,25 @@
 package dev.tokenbroker.caller;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Optional;
 
-/** Recognises static keys by their SHA-256, as listed under {@code api-key-sha256}. */
+/**
+ * Recognises static keys by their SHA-256, as listed under {@code api-key-sha256}. Tried first: it is cheap, and
+ * a listed key is a listed key whatever it looks like.
+ */
 @ApplicationScoped
+@Priority(20)
 public class StaticKeyVerifier implements BearerVerifier {
+
+    static final String METHOD = "api-key";
 
     @Override
     public Optional<AuthenticatedCaller> verify(String bearer, CallerPolicy policy) {
-        return policy.byKeyDigest(sha256(bearer)).map(caller -> new AuthenticatedCaller(caller, "api-key"));
+        return policy.byKeyDigest(sha256(bearer)).map(caller -> new AuthenticatedCaller(caller, METHOD));
     }
 
     static byte[] sha256(String value) {

@@ -26,6 +26,9 @@ public interface TokenBrokerConfig {
     /** Calls to the identity providers' token endpoints. */
     Upstream upstream();
 
+    /** How callers' Kubernetes ServiceAccount tokens are checked; without a JWKS and an issuer they are not accepted. */
+    Kubernetes kubernetes();
+
     /** Allow {@code http} token URLs on hosts other than loopback (never in production). */
     @WithDefault("false")
     boolean allowInsecureTokenUrl();
@@ -116,5 +119,49 @@ public interface TokenBrokerConfig {
         /** How long an open breaker stays open before letting a trial call through. */
         @WithDefault("30s")
         Duration delay();
+    }
+
+    interface Kubernetes {
+        /** The cluster's JWKS: an https URL (in a cluster {@code https://kubernetes.default.svc/openid/v1/jwks}), a file path or a {@code file:} URL. */
+        Optional<String> jwksUrl();
+
+        /** The {@code iss} of the cluster's ServiceAccount tokens ({@code kubectl get --raw /.well-known/openid-configuration}). */
+        Optional<String> issuer();
+
+        /** The audience callers request for their projected tokens; a token's {@code aud} must contain it. */
+        @WithDefault("token-broker")
+        String audience();
+
+        /** Clock skew allowed when checking {@code exp} and {@code nbf}; at most 60s. */
+        @WithDefault("60s")
+        Duration clockSkew();
+
+        /** CA certificates that the JWKS URL's server certificate is checked against, when the file exists. */
+        @WithDefault("/var/run/secrets/kubernetes.io/serviceaccount/ca.crt")
+        Path caFile();
+
+        /** The broker's own ServiceAccount token, sent as bearer to the JWKS URL when the file exists. */
+        @WithDefault("/var/run/secrets/kubernetes.io/serviceaccount/token")
+        Path tokenFile();
+
+        /** How often the JWKS is re-read. */
+        @WithDefault("5m")
+        Duration jwksRefreshInterval();
+
+        /** Least time between two reads of the JWKS caused by a token with an unknown key id. */
+        @WithDefault("30s")
+        Duration jwksMinRefreshInterval();
+
+        /** Timeout of one JWKS request (connect and answer). */
+        @WithDefault("5s")
+        Duration jwksTimeout();
+
+        /** Longest a verified token is remembered, so its signature is not checked again; never past its {@code exp}. */
+        @WithDefault("5m")
+        Duration rememberFor();
+
+        /** Most verified tokens remembered. */
+        @WithDefault("10000")
+        long rememberMaximumSize();
     }
 }

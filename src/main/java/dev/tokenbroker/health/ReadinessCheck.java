@@ -2,6 +2,7 @@ package dev.tokenbroker.health;
 
 import dev.tokenbroker.cache.RedisTokenStore;
 import dev.tokenbroker.caller.CallerPolicyStore;
+import dev.tokenbroker.caller.JwksStore;
 import dev.tokenbroker.credential.CredentialRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -10,8 +11,8 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Ready once credentials and callers were read. Invalid credentials, a broken callers file and an unreachable
- * Redis show as details, not as down: the broker still serves what it can.
+ * Ready once credentials and callers were read. Invalid credentials, a broken callers file, an unreadable JWKS
+ * and an unreachable Redis show as details, not as down: the broker still serves what it can.
  */
 @Readiness
 @ApplicationScoped
@@ -20,11 +21,13 @@ public class ReadinessCheck implements HealthCheck {
     private final CredentialRegistry credentials;
     private final CallerPolicyStore callers;
     private final RedisTokenStore redis;
+    private final JwksStore jwks;
 
-    ReadinessCheck(CredentialRegistry credentials, CallerPolicyStore callers, RedisTokenStore redis) {
+    ReadinessCheck(CredentialRegistry credentials, CallerPolicyStore callers, RedisTokenStore redis, JwksStore jwks) {
         this.credentials = credentials;
         this.callers = callers;
         this.redis = redis;
+        this.jwks = jwks;
     }
 
     @Override
@@ -32,6 +35,8 @@ public class ReadinessCheck implements HealthCheck {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("token-broker").up()
                 .withData("credentials", String.join(",", new java.util.TreeSet<>(credentials.names())))
                 .withData("callers", callers.problem().orElse("ok"))
+                .withData("service-accounts", !jwks.configured() ? "off"
+                        : jwks.problem().orElse("ok (" + jwks.size() + " keys)"))
                 .withData("cache", !redis.enabled() ? "memory" : redis.healthy() ? "memory,redis" : "memory (redis unavailable)");
         credentials.problems().forEach((name, problem) -> response.withData("credential." + name, problem));
         return response.build();

@@ -53,22 +53,24 @@ public class TokensResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response token(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @Context UriInfo uri) {
         Timer.Sample sample = Timer.start(meters);
-        String callerTag = "unauthenticated";
-        String credentialTag = "unknown";
+        TokenAudit audit = new TokenAudit();
         try {
             AuthenticatedCaller caller = authenticator.authenticate(authorization);
-            callerTag = caller.name();
+            audit.caller(caller);
             MultivaluedMap<String, String> query = uri.getQueryParameters();
             String name = credentialName(query.get("credential"));
+            audit.credential(name);
             Duration minTtl = minTtl(query.get("min_ttl"));
             ScopeSet requested = ScopeSet.parse(query.getOrDefault("scope", List.of()));
+            audit.scopes(requested);
             if (!caller.caller().hasGrantFor(name)) {
                 throw new ProblemException(ProblemCode.FORBIDDEN, "No grant for this credential.");
             }
             Credential credential = credentials.get(name).orElseThrow(() -> new ProblemException(
                     ProblemCode.UNKNOWN_CREDENTIAL, "Credential " + name + " is not loaded."));
-            credentialTag = name;
+            audit.loaded();
             ScopeSet scopes = requested.isEmpty() ? credential.defaultScopes() : requested;
+            audit.scopes(scopes);
             if (!caller.caller().permits(name, scopes)) {
                 throw new ProblemException(ProblemCode.FORBIDDEN,
                         "No grant for scopes: " + scopes.minus(grantedPart(caller, name, scopes)) + ".");
@@ -78,14 +80,17 @@ public class TokensResource {
                         "Credential " + name + " does not have scopes: " + scopes.minus(credential.scopes()) + ".");
             }
             TokenService.Served served = tokens.token(credential, scopes, minTtl);
-            count(sample, credentialTag, callerTag, "ok", served.tier().tag());
+            audit.served(served, tokens.fingerprint(served.token()));
             return Response.ok(response(credential, scopes, served.token()))
                     .header(HttpHeaders.CACHE_CONTROL, "no-store")
                     .header("Pragma", "no-cache")
                     .build();
         } catch (ProblemException e) {
-            count(sample, credentialTag, callerTag, e.code().code(), "none");
+            audit.failed(e);
             throw e;
+        } finally {
+            count(sample, audit);
+            audit.write();
         }
     }
 
@@ -130,9 +135,9 @@ public class TokensResource {
         return Duration.ofSeconds(Long.parseLong(values.get(0)));
     }
 
-    private void count(Timer.Sample sample, String credential, String caller, String outcome, String tier) {
-        meters.counter("tokenbroker.requests", "credential", credential, "caller", caller, "outcome", outcome,
-                "tier", tier).increment();
-        sample.stop(meters.timer("tokenbroker.request.duration", "outcome", outcome.equals("ok") ? "ok" : "error"));
+    private void count(Timer.Sample sample, TokenAudit audit) {
+        meters.counter("tokenbroker.requests", "credential", audit.credentialTag(), "caller", audit.callerTag(),
+                "outcome", audit.outcome(), "tier", audit.tier()).increment();
+        sample.stop(meters.timer("tokenbroker.request.duration", "outcome", audit.outcome().equals("ok") ? "ok" : "error"));
     }
 }

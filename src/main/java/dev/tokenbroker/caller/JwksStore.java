@@ -1,0 +1,271 @@
+package dev.tokenbroker.caller;
+
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
+import dev.tokenbroker.config.TokenBrokerConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * The public keys that sign the cluster's ServiceAccount tokens, read from {@code tokenbroker.kubernetes.jwks-url}
+ * at start, on a schedule, and when a token names a key id not known yet; that last read happens at most once per
+ * {@code jwks-min-refresh-interval}, so tokens with made-up key ids cannot make the broker fetch in a loop. A
+ * failed read keeps the keys it had and is reported (log line, metric, readiness detail).
+ *
+ * <p>The JWKS is fetched with the JDK's {@link HttpClient}, not a REST client: its trust anchors come from a CA
+ * file that exists only inside a cluster, and its bearer token from a file the kubelet rotates, so both are read
+ * when the JWKS is.
+ */
+@ApplicationScoped
+public class JwksStore {
+
+    static final int MAX_JWKS_BYTES = 1024 * 1024;
+
+    private final TokenBrokerConfig.Kubernetes config;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final Optional<URI> url;
+    private final Optional<Path> file;
+    private volatile Map<String, JWK> keys = Map.of();
+    private volatile Instant lastRead = Instant.MIN;
+    private volatile Optional<String> problem = Optional.of("not loaded yet");
+    private HttpClient client;
+    private byte[] clientCa;
+
+    @Inject
+    JwksStore(TokenBrokerConfig config, Clock clock, MeterRegistry meters) {
+        this(config.kubernetes(), clock, meters);
+    }
+
+    JwksStore(TokenBrokerConfig.Kubernetes config, Clock clock, MeterRegistry meters) {
+        this.config = config;
+        this.clock = clock;
+        this.meters = meters;
+        String source = config.jwksUrl().map(String::strip).orElse("");
+        if (source.startsWith("https://")) {
+            this.url = Optional.of(URI.create(source));
+            this.file = Optional.empty();
+        } else if (source.startsWith("file:")) {
+            this.url = Optional.empty();
+            this.file = Optional.of(Path.of(URI.create(source)));
+        } else if (source.contains("://")) {
+            throw new IllegalStateException("tokenbroker.kubernetes.jwks-url must be an https URL, a file path or a file: URL");
+        } else {
+            this.url = Optional.empty();
+            this.file = source.isEmpty() ? Optional.empty() : Optional.of(Path.of(source));
+        }
+        meters.gauge("tokenbroker.jwks.keys", this, s -> s.keys.size());
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (configured()) {
+            refresh("startup");
+        }
+    }
+
+    /** Whether a JWKS source is configured at all. */
+    public boolean configured() {
+        return url.isPresent() || file.isPresent();
+    }
+
+    /** What is wrong with the JWKS now, if anything. */
+    public Optional<String> problem() {
+        return configured() ? problem : Optional.empty();
+    }
+
+    /** Number of usable signing keys held now. */
+    public int size() {
+        return keys.size();
+    }
+
+    /** Whether a key with this id is held now (without reading the JWKS). */
+    public boolean has(String kid) {
+        return keys.containsKey(kid);
+    }
+
+    /** The key with this id; an unknown id reads the JWKS again first, unless it was read very recently. */
+    public Optional<JWK> key(String kid) {
+        JWK key = keys.get(kid);
+        if (key == null) {
+            refreshForUnknownKey();
+            key = keys.get(kid);
+        }
+        return Optional.ofNullable(key);
+    }
+
+    @Scheduled(every = "${tokenbroker.kubernetes.jwks-refresh-interval}",
+            delayed = "${tokenbroker.kubernetes.jwks-refresh-interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduled() {
+        if (configured()) {
+            refresh("schedule");
+        }
+    }
+
+    private synchronized void refreshForUnknownKey() {
+        // Callers that waited here while another read ran find it just done and read nothing.
+        if (configured() && !clock.instant().isBefore(lastRead.plus(config.jwksMinRefreshInterval()))) {
+            refresh("unknown_key");
+        }
+    }
+
+    /** Reads the JWKS now; keeps the keys held if that fails. */
+    synchronized boolean refresh(String trigger) {
+        lastRead = clock.instant();
+        String what;
+        try {
+            Map<String, JWK> next = usableKeys(read());
+            if (next.isEmpty()) {
+                what = "holds no RS256 or ES256 signing key with a kid";
+            } else {
+                if (!next.equals(keys)) {
+                    Log.infof("event=jwks_loaded source=%s trigger=%s kids=\"%s\"", source(), trigger,
+                            String.join(",", next.keySet()));
+                }
+                keys = next;
+                problem = Optional.empty();
+                meters.counter("tokenbroker.jwks.reads", "trigger", trigger, "result", "success").increment();
+                return true;
+            }
+        } catch (ParseException e) {
+            what = "is not a JWKS";
+        } catch (HttpStatus e) {
+            what = "URL answered " + e.getMessage();
+        } catch (IOException e) {
+            what = "cannot be read (" + e.getClass().getSimpleName() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            what = "read was interrupted";
+        }
+        String message = "JWKS " + what + (keys.isEmpty() ? "; no ServiceAccount token can be checked" : "; keeping "
+                + keys.size() + " keys read before");
+        if (!problem.equals(Optional.of(message))) {
+            Log.warnf("event=jwks_unavailable source=%s trigger=%s problem=\"%s\"", source(), trigger, message);
+        }
+        problem = Optional.of(message);
+        meters.counter("tokenbroker.jwks.reads", "trigger", trigger, "result", "error").increment();
+        return false;
+    }
+
+    private String source() {
+        return url.map(URI::toString).orElseGet(() -> file.map(Path::toString).orElse("-"));
+    }
+
+    private byte[] read() throws IOException, InterruptedException {
+        if (file.isPresent()) {
+            if (Files.size(file.get()) > MAX_JWKS_BYTES) {
+                throw new IOException("larger than 1 MiB");
+            }
+            return Files.readAllBytes(file.get());
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(url.get()).timeout(config.jwksTimeout())
+                .header("Accept", "application/json").GET();
+        if (Files.isReadable(config.tokenFile())) {
+            request.header("Authorization", "Bearer " + Files.readString(config.tokenFile()).strip());
+        }
+        HttpResponse<InputStream> response = client().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = response.body()) {
+            if (response.statusCode() != 200) {
+                throw new HttpStatus(response.statusCode());
+            }
+            byte[] bytes = body.readNBytes(MAX_JWKS_BYTES + 1);
+            if (bytes.length > MAX_JWKS_BYTES) {
+                throw new IOException("larger than 1 MiB");
+            }
+            return bytes;
+        }
+    }
+
+    /** A client that trusts the JVM's CAs and those in the CA file; rebuilt when the file changes. */
+    private synchronized HttpClient client() throws IOException {
+        byte[] ca = Files.isReadable(config.caFile()) ? Files.readAllBytes(config.caFile()) : new byte[0];
+        if (client == null || !Arrays.equals(ca, clientCa)) {
+            HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(config.jwksTimeout())
+                    .followRedirects(HttpClient.Redirect.NEVER);
+            if (ca.length > 0) {
+                builder.sslContext(sslContext(ca));
+            }
+            client = builder.build();
+            clientCa = ca;
+        }
+        return client;
+    }
+
+    private static SSLContext sslContext(byte[] pem) throws IOException {
+        try {
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            Path jvmCas = Path.of(System.getProperty("java.home"), "lib", "security", "cacerts");
+            if (Files.isReadable(jvmCas)) {
+                KeyStore defaults = KeyStore.getInstance(jvmCas.toFile(), (char[]) null);
+                for (String alias : java.util.Collections.list(defaults.aliases())) {
+                    trust.setCertificateEntry("jvm-" + alias, defaults.getCertificate(alias));
+                }
+            }
+            int i = 0;
+            for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem))) {
+                trust.setCertificateEntry("ca-file-" + i++, cert);
+            }
+            TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trustManagers.init(trust);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trustManagers.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("CA file unusable (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /** The public RS256 (2048 bits or more) and ES256 (P-256) signing keys of a JWKS that have a key id. */
+    static Map<String, JWK> usableKeys(byte[] json) throws ParseException {
+        Map<String, JWK> usable = new LinkedHashMap<>();
+        for (JWK key : JWKSet.parse(new String(json, StandardCharsets.UTF_8)).getKeys()) {
+            boolean signing = key.getKeyUse() == null || KeyUse.SIGNATURE.equals(key.getKeyUse());
+            boolean strong = key instanceof RSAKey rsa && rsa.size() >= 2048
+                    || key instanceof ECKey ec && Curve.P_256.equals(ec.getCurve());
+            if (key.getKeyID() != null && signing && strong) {
+                usable.putIfAbsent(key.getKeyID(), key.toPublicJWK());
+            }
+        }
+        return java.util.Collections.unmodifiableMap(usable);
+    }
+
+    /** A JWKS answer other than 200. */
+    private static final class HttpStatus extends IOException {
+        HttpStatus(int status) {
+            super("HTTP " + status, null);
+        }
+    }
+}

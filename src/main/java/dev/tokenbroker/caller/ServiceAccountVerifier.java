@@ -1,0 +1,218 @@
+package dev.tokenbroker.caller;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWT;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.SignedJWT;
+import dev.tokenbroker.caller.CallerRejected.Reason;
+import dev.tokenbroker.config.TokenBrokerConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Recognises Kubernetes projected ServiceAccount tokens (contract section 2), checked offline: signed with RS256
+ * or ES256 by a key of the cluster's JWKS, {@code iss} the configured issuer, {@code aud} containing the broker's
+ * audience, within {@code exp}/{@code nbf} give or take the clock skew, and {@code sub} a ServiceAccount, which
+ * must be listed in the callers file. A verified token is remembered by its SHA-256 until its {@code exp} (at
+ * most {@code remember-for}), so its next calls cost a hash and a map look-up, not a signature check; the policy
+ * is still consulted on every call. Anything shaped like a JWT that fails is a 401 naming the reason.
+ */
+@Startup
+@ApplicationScoped
+@Priority(10)
+public class ServiceAccountVerifier implements BearerVerifier {
+
+    /** The most clock skew that may be configured. */
+    static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(60);
+    static final String METHOD = "service-account";
+    private static final Pattern SUBJECT = Pattern.compile(
+            "system:serviceaccount:([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?):([a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?)");
+
+    /** What a verified token proved, and until when. */
+    record Verified(String serviceAccount, String kid, Instant expiresAt) {}
+
+    private final TokenBrokerConfig.Kubernetes config;
+    private final JwksStore jwks;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final Cache<String, Verified> remembered;
+    private final Counter verifiedCount;
+    private final Counter rememberedCount;
+
+    @Inject
+    ServiceAccountVerifier(TokenBrokerConfig config, JwksStore jwks, Clock clock, MeterRegistry meters) {
+        this(config.kubernetes(), jwks, clock, meters);
+    }
+
+    ServiceAccountVerifier(TokenBrokerConfig.Kubernetes config, JwksStore jwks, Clock clock, MeterRegistry meters) {
+        if (config.jwksUrl().isPresent() != config.issuer().isPresent()) {
+            throw new IllegalStateException(
+                    "set both tokenbroker.kubernetes.jwks-url and tokenbroker.kubernetes.issuer, or neither");
+        }
+        if (config.clockSkew().isNegative() || config.clockSkew().compareTo(MAX_CLOCK_SKEW) > 0) {
+            throw new IllegalStateException("tokenbroker.kubernetes.clock-skew must be between 0s and 60s");
+        }
+        this.config = config;
+        this.jwks = jwks;
+        this.clock = clock;
+        this.meters = meters;
+        this.remembered = Caffeine.newBuilder()
+                .maximumSize(config.rememberMaximumSize())
+                .expireAfter(Expiry.<String, Verified>writing((digest, verified) -> rememberFor(verified)))
+                .build();
+        this.verifiedCount = counter("verified");
+        this.rememberedCount = counter("remembered");
+    }
+
+    @Override
+    public Optional<AuthenticatedCaller> verify(String bearer, CallerPolicy policy) {
+        if (!looksLikeJwt(bearer)) {
+            return Optional.empty();
+        }
+        if (!jwks.configured()) {
+            throw reject(Reason.SERVICE_ACCOUNTS_OFF);
+        }
+        Instant now = clock.instant();
+        String digest = HexFormat.of().formatHex(StaticKeyVerifier.sha256(bearer));
+        Verified verified = remembered.getIfPresent(digest);
+        if (verified != null && verified.expiresAt().isAfter(now) && jwks.has(verified.kid())) {
+            rememberedCount.increment();
+        } else {
+            remembered.invalidate(digest);
+            verified = verifyFully(bearer, now);
+            verifiedCount.increment();
+            remembered.put(digest, verified);
+        }
+        Optional<Caller> caller = policy.byServiceAccount(verified.serviceAccount());
+        if (caller.isEmpty()) {
+            throw reject(Reason.UNKNOWN_SERVICE_ACCOUNT);
+        }
+        return Optional.of(new AuthenticatedCaller(caller.get(), METHOD));
+    }
+
+    /** Forgets every remembered token, so each is checked in full again. */
+    public void forgetAll() {
+        remembered.invalidateAll();
+    }
+
+    private Verified verifyFully(String bearer, Instant now) {
+        JWT jwt;
+        try {
+            jwt = JWTParser.parse(bearer);
+        } catch (ParseException e) {
+            throw reject(Reason.MALFORMED);
+        }
+        if (!(jwt instanceof SignedJWT signed)) {
+            throw reject(Reason.ALGORITHM); // alg: none
+        }
+        JWSAlgorithm alg = signed.getHeader().getAlgorithm();
+        if (!JWSAlgorithm.RS256.equals(alg) && !JWSAlgorithm.ES256.equals(alg)) {
+            throw reject(Reason.ALGORITHM);
+        }
+        String kid = signed.getHeader().getKeyID();
+        Optional<JWK> key = kid == null ? Optional.empty() : jwks.key(kid);
+        if (key.isEmpty()) {
+            throw reject(Reason.UNKNOWN_SIGNING_KEY);
+        }
+        if (!signatureVerifies(signed, alg, key.get())) {
+            throw reject(Reason.BAD_SIGNATURE);
+        }
+        JWTClaimsSet claims;
+        try {
+            claims = signed.getJWTClaimsSet();
+        } catch (ParseException e) {
+            throw reject(Reason.MALFORMED);
+        }
+        return new Verified(checkClaims(claims, now), kid, claims.getExpirationTime().toInstant());
+    }
+
+    /** Checks the claims of a token whose signature verified; answers its ServiceAccount as namespace/name. */
+    private String checkClaims(JWTClaimsSet claims, Instant now) {
+        if (!config.issuer().orElseThrow().equals(claims.getIssuer())) {
+            throw reject(Reason.ISSUER);
+        }
+        List<String> audience = claims.getAudience();
+        if (audience == null || !audience.contains(config.audience())) {
+            throw reject(Reason.AUDIENCE);
+        }
+        Date expires = claims.getExpirationTime();
+        if (expires == null) {
+            throw reject(Reason.MALFORMED);
+        }
+        if (now.isAfter(expires.toInstant().plus(config.clockSkew()))) {
+            throw reject(Reason.EXPIRED);
+        }
+        Date notBefore = claims.getNotBeforeTime();
+        if (notBefore != null && now.isBefore(notBefore.toInstant().minus(config.clockSkew()))) {
+            throw reject(Reason.NOT_YET_VALID);
+        }
+        Matcher subject = SUBJECT.matcher(String.valueOf(claims.getSubject()));
+        if (!subject.matches()) {
+            throw reject(Reason.SUBJECT);
+        }
+        return subject.group(1) + "/" + subject.group(2);
+    }
+
+    private static boolean signatureVerifies(SignedJWT jwt, JWSAlgorithm alg, JWK key) {
+        if (key.getAlgorithm() != null && !alg.equals(key.getAlgorithm())) {
+            return false;
+        }
+        try {
+            if (JWSAlgorithm.RS256.equals(alg) && key instanceof RSAKey rsa) {
+                return jwt.verify(new RSASSAVerifier(rsa));
+            }
+            if (JWSAlgorithm.ES256.equals(alg) && key instanceof ECKey ec) {
+                return jwt.verify(new ECDSAVerifier(ec));
+            }
+            return false;
+        } catch (JOSEException e) {
+            return false;
+        }
+    }
+
+    /** Compact JWS serialisation: three parts. Static keys never look like this. */
+    static boolean looksLikeJwt(String bearer) {
+        int first = bearer.indexOf('.');
+        int second = bearer.indexOf('.', first + 1);
+        return first > 0 && second > first && bearer.indexOf('.', second + 1) < 0;
+    }
+
+    private Duration rememberFor(Verified verified) {
+        Duration untilExpiry = Duration.between(clock.instant(), verified.expiresAt());
+        Duration bounded = untilExpiry.compareTo(config.rememberFor()) < 0 ? untilExpiry : config.rememberFor();
+        return bounded.isNegative() ? Duration.ZERO : bounded;
+    }
+
+    private CallerRejected reject(Reason reason) {
+        counter(reason.tag()).increment();
+        return new CallerRejected(METHOD, reason);
+    }
+
+    private Counter counter(String result) {
+        return meters.counter("tokenbroker.service_account.tokens", "result", result);
+    }
+}

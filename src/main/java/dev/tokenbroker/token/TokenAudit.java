@@ -1,0 +1,86 @@
+package dev.tokenbroker.token;
+
+import dev.tokenbroker.caller.AuthenticatedCaller;
+import dev.tokenbroker.caller.CallerRejected;
+import dev.tokenbroker.problem.ProblemCode;
+import dev.tokenbroker.problem.ProblemException;
+import org.jboss.logging.Logger;
+
+/**
+ * What one {@code GET /tokens} decided, filled in as the request goes, and written as one line on the logger
+ * category {@code tokenbroker.audit} (so operators can route it apart) when it ends:
+ * {@code event=token_request caller=billing method=api-key credential=adobe-admin scopes="AdobeID openid"
+ * outcome=ok status=200 tier=memory fingerprint=918fcdc86720}. Only values that passed validation are written,
+ * and the token only as its fingerprint; never a bearer value.
+ */
+final class TokenAudit {
+
+    private static final Logger LOG = Logger.getLogger("tokenbroker.audit");
+
+    private String caller = "-";
+    private String method = "-";
+    private String credential = "-";
+    private boolean loaded;
+    private ScopeSet scopes = ScopeSet.EMPTY;
+    private String outcome = ProblemCode.INTERNAL_ERROR.code();
+    private int status = ProblemCode.INTERNAL_ERROR.status();
+    private String tier = "none";
+    private String fingerprint;
+    private String reason;
+
+    void caller(AuthenticatedCaller authenticated) {
+        caller = authenticated.name();
+        method = authenticated.method();
+    }
+
+    void credential(String name) {
+        credential = name;
+    }
+
+    /** The credential named is loaded (so it may appear as a metric tag). */
+    void loaded() {
+        loaded = true;
+    }
+
+    void scopes(ScopeSet set) {
+        scopes = set;
+    }
+
+    void served(TokenService.Served served, String tokenFingerprint) {
+        outcome = "ok";
+        status = 200;
+        tier = served.tier().tag();
+        fingerprint = tokenFingerprint;
+    }
+
+    void failed(ProblemException e) {
+        outcome = e.code().code();
+        status = e.code().status();
+        if (e instanceof CallerRejected rejected) {
+            method = rejected.method();
+            reason = rejected.reason().tag();
+        }
+    }
+
+    String callerTag() {
+        return caller.equals("-") ? "unauthenticated" : caller;
+    }
+
+    String credentialTag() {
+        return loaded ? credential : "unknown";
+    }
+
+    String outcome() {
+        return outcome;
+    }
+
+    String tier() {
+        return tier;
+    }
+
+    void write() {
+        LOG.infof("event=token_request caller=%s method=%s credential=%s scopes=%s outcome=%s status=%d tier=%s%s%s",
+                caller, method, credential, scopes.isEmpty() ? "-" : "\"" + scopes + "\"", outcome, status, tier,
+                fingerprint == null ? "" : " fingerprint=" + fingerprint, reason == null ? "" : " reason=" + reason);
+    }
+}
