@@ -24,6 +24,11 @@ public final class Fixtures {
     /** Grants only another credential. */
     public static final String STRANGER_KEY = "tb-stranger-key-0f9e8d7c6b5a4321";
 
+    /** A ServiceAccount caller (namespace/name) granted adobe-admin: openid, AdobeID. */
+    public static final String PAYMENTS_SERVICE_ACCOUNT = "payments/billing";
+    /** A ServiceAccount caller granted only another credential. */
+    public static final String REPORTS_SERVICE_ACCOUNT = "reports/reader";
+
     public static final String TOKEN_PATH = "/ims/token/v3";
 
     private Fixtures() {}
@@ -62,7 +67,18 @@ public final class Fixtures {
                     grants:
                       - credential: other
                         scopes: ["*"]
-                """.formatted(sha256(BILLING_KEY), sha256(OPS_KEY), sha256(STRANGER_KEY));
+                  - name: payments
+                    service-account: %s
+                    grants:
+                      - credential: adobe-admin
+                        scopes: [openid, AdobeID]
+                  - name: reports
+                    service-account: %s
+                    grants:
+                      - credential: other
+                        scopes: ["*"]
+                """.formatted(sha256(BILLING_KEY), sha256(OPS_KEY), sha256(STRANGER_KEY), PAYMENTS_SERVICE_ACCOUNT,
+                        REPORTS_SERVICE_ACCOUNT);
     }
 
     public static String sha256(String value) {
