@@ -26,8 +26,12 @@ public class CallerAuthenticator {
         this.verifiers = verifiers.stream().toList();
     }
 
-    public AuthenticatedCaller authenticate(String authorization) {
-        String bearer = bearer(authorization)
+    /** The caller that the request's {@code Authorization} header values (none, one, or several) prove. */
+    public AuthenticatedCaller authenticate(List<String> authorization) {
+        if (authorization != null && authorization.size() > 1) {
+            throw new CallerRejected("-", CallerRejected.Reason.REPEATED_AUTHORIZATION);
+        }
+        String bearer = bearer(authorization == null || authorization.isEmpty() ? null : authorization.get(0))
                 .orElseThrow(() -> new CallerRejected("-", CallerRejected.Reason.MISSING_BEARER));
         CallerPolicy policy = policies.policy();
         for (BearerVerifier verifier : verifiers) {

@@ -12,6 +12,7 @@ public final class CallerRejected extends ProblemException {
     /** Why a bearer value was refused; {@link #tag()} is a low-cardinality metric tag and audit field. */
     public enum Reason {
         MISSING_BEARER("Send Authorization: Bearer <key or ServiceAccount token>."),
+        REPEATED_AUTHORIZATION("Send one Authorization header."),
         UNKNOWN_API_KEY("The bearer credential is not recognised."),
         SERVICE_ACCOUNTS_OFF("ServiceAccount tokens are not accepted by this broker."),
         MALFORMED("The ServiceAccount token is not a well-formed JWT."),

@@ -10,7 +10,6 @@ import dev.tokenbroker.problem.ProblemException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
@@ -51,11 +50,11 @@ public class TokensResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Response token(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @Context UriInfo uri) {
+    public Response token(@Context HttpHeaders headers, @Context UriInfo uri) {
         Timer.Sample sample = Timer.start(meters);
         TokenAudit audit = new TokenAudit();
         try {
-            AuthenticatedCaller caller = authenticator.authenticate(authorization);
+            AuthenticatedCaller caller = authenticator.authenticate(headers.getRequestHeader(HttpHeaders.AUTHORIZATION));
             audit.caller(caller);
             MultivaluedMap<String, String> query = uri.getQueryParameters();
             String name = credentialName(query.get("credential"));
