@@ -141,8 +141,8 @@ public class JwksStore {
         }
     }
 
-    /** Reads the JWKS now; keeps the keys held if that fails. */
-    synchronized boolean refresh(String trigger) {
+    /** Reads the JWKS now ({@code trigger} tags the metric and log line); keeps the keys held if that fails. */
+    public synchronized boolean refresh(String trigger) {
         lastRead = clock.instant();
         String what;
         try {

@@ -4,37 +4,22 @@ import static dev.tokenbroker.testing.Fixtures.PAYMENTS_SERVICE_ACCOUNT;
 import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jose.jwk.JWK;
-import dev.tokenbroker.testing.BrokerTest;
 import dev.tokenbroker.testing.Cluster;
 import dev.tokenbroker.testing.ImsResource;
 import dev.tokenbroker.testing.KubernetesJwksResource;
 import dev.tokenbroker.testing.Problems;
-import dev.tokenbroker.testing.TestDependency;
+import dev.tokenbroker.testing.ServiceAccountBrokerTest;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The cluster's JWKS as a file ({@code file:} URL), as when it is mounted or copied with {@code kubectl get --raw}. */
 @QuarkusTest
 @WithTestResource(ImsResource.class)
 @WithTestResource(value = KubernetesJwksResource.class, initArgs = @ResourceArg(name = "source", value = "file"))
-class FileJwksTest extends BrokerTest {
-
-    @TestDependency
-    Cluster cluster;
-
-    @Inject
-    JwksStore jwks;
-
-    @AfterEach
-    void restoreClusterKeys() {
-        cluster.publishDefaultKeys();
-        jwks.refresh("test");
-    }
+class FileJwksTest extends ServiceAccountBrokerTest {
 
     @Test
     void serviceAccountTokenCheckedAgainstAJwksFileGetsAToken() {

@@ -7,13 +7,12 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.nimbusds.jose.jwk.JWK;
-import dev.tokenbroker.testing.BrokerTest;
 import dev.tokenbroker.testing.Cluster;
 import dev.tokenbroker.testing.Fixtures;
 import dev.tokenbroker.testing.ImsResource;
 import dev.tokenbroker.testing.KubernetesJwksResource;
 import dev.tokenbroker.testing.Problems;
-import dev.tokenbroker.testing.TestDependency;
+import dev.tokenbroker.testing.ServiceAccountBrokerTest;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -23,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -36,24 +34,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 @QuarkusTest
 @WithTestResource(ImsResource.class)
 @WithTestResource(KubernetesJwksResource.class)
-class ServiceAccountTokenTest extends BrokerTest {
-
-    @TestDependency
-    Cluster cluster;
-
-    @Inject
-    JwksStore jwks;
+class ServiceAccountTokenTest extends ServiceAccountBrokerTest {
 
     @Inject
     MeterRegistry meters;
-
-    @AfterEach
-    void restoreClusterKeys() {
-        if (jwks.size() != 2 || !jwks.has("rsa-1") || !jwks.has("ec-1")) {
-            cluster.publishDefaultKeys();
-            jwks.refresh("test");
-        }
-    }
 
     @Test
     void serviceAccountTokenSignedWithRsaOrEcGetsAToken() {

@@ -9,13 +9,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
 
-import dev.tokenbroker.testing.BrokerTest;
 import dev.tokenbroker.testing.Cluster;
 import dev.tokenbroker.testing.ImsResource;
 import dev.tokenbroker.testing.KubernetesJwksResource;
 import dev.tokenbroker.testing.Problems;
 import dev.tokenbroker.testing.RawHttp;
-import dev.tokenbroker.testing.TestDependency;
+import dev.tokenbroker.testing.ServiceAccountBrokerTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -40,10 +39,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @QuarkusTest
 @WithTestResource(ImsResource.class)
 @WithTestResource(KubernetesJwksResource.class)
-class HostileInputTest extends BrokerTest {
-
-    @TestDependency
-    Cluster cluster;
+class HostileInputTest extends ServiceAccountBrokerTest {
 
     /** One hostile request: its Authorization header (made with the cluster), other headers, path and query. */
     record Hostile(Function<Cluster, String> authorization, Map<String, String> headers, String target) {}

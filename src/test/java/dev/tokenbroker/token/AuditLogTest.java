@@ -1,0 +1,112 @@
+package dev.tokenbroker.token;
+
+import static dev.tokenbroker.testing.Fixtures.OPS_KEY;
+import static dev.tokenbroker.testing.Fixtures.PAYMENTS_SERVICE_ACCOUNT;
+import static dev.tokenbroker.testing.Fixtures.STRANGER_KEY;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tokenbroker.cache.CacheKeys;
+import dev.tokenbroker.testing.Cluster;
+import dev.tokenbroker.testing.ImsResource;
+import dev.tokenbroker.testing.KubernetesJwksResource;
+import dev.tokenbroker.testing.LogCapture;
+import dev.tokenbroker.testing.ServiceAccountBrokerTest;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** One line on category tokenbroker.audit per GET /tokens decision, with exactly the fields the README names. */
+@QuarkusTest
+@WithTestResource(ImsResource.class)
+@WithTestResource(KubernetesJwksResource.class)
+class AuditLogTest extends ServiceAccountBrokerTest {
+
+    @Inject
+    CacheKeys keys;
+
+    private LogCapture logs;
+
+    @BeforeEach
+    void captureLogs() {
+        logs = LogCapture.install();
+    }
+
+    @AfterEach
+    void stopCapturing() {
+        logs.close();
+    }
+
+    @Test
+    void allowedRequestWithAStaticKeyNamesTierAndFingerprint() {
+        String token = get(as(OPS_KEY), "credential=adobe-admin&scope=openid", 200);
+        String again = get(as(OPS_KEY), "credential=adobe-admin&scope=openid", 200);
+        assertThat(again).isEqualTo(token);
+        String fingerprint = keys.fingerprint(token);
+        assertThat(audit()).containsExactly(
+                "event=token_request caller=ops method=api-key credential=adobe-admin scopes=\"openid\" outcome=ok status=200"
+                        + " tier=upstream fingerprint=" + fingerprint,
+                "event=token_request caller=ops method=api-key credential=adobe-admin scopes=\"openid\" outcome=ok status=200"
+                        + " tier=memory fingerprint=" + fingerprint);
+    }
+
+    @Test
+    void allowedRequestWithAServiceAccountTokenNamesTheDefaultScopes() {
+        String token = get(as(cluster.token(PAYMENTS_SERVICE_ACCOUNT).sign()), "credential=adobe-admin", 200);
+        assertThat(audit()).containsExactly("event=token_request caller=payments method=service-account credential=adobe-admin"
+                + " scopes=\"AdobeID openid\" outcome=ok status=200 tier=upstream fingerprint=" + keys.fingerprint(token));
+    }
+
+    @Test
+    void deniedRequestNamesItsCodeAndNoFingerprint() {
+        get(as(STRANGER_KEY), "credential=adobe-admin&scope=openid", 403);
+        get(as(cluster.token(PAYMENTS_SERVICE_ACCOUNT).sign()), "credential=adobe-admin&scope=read_organizations", 403);
+        get(as(OPS_KEY), "credential=adobe-admin&scope=creative_sdk", 400);
+        assertThat(audit()).containsExactly(
+                "event=token_request caller=stranger method=api-key credential=adobe-admin scopes=\"openid\""
+                        + " outcome=forbidden status=403 tier=none",
+                "event=token_request caller=payments method=service-account credential=adobe-admin scopes=\"read_organizations\""
+                        + " outcome=forbidden status=403 tier=none",
+                "event=token_request caller=ops method=api-key credential=adobe-admin scopes=\"creative_sdk\""
+                        + " outcome=invalid_scope status=400 tier=none");
+    }
+
+    @Test
+    void unauthenticatedRequestNamesHowTheCallerTriedAndWhyItFailed() {
+        get(as(cluster.token(PAYMENTS_SERVICE_ACCOUNT).expiresAt(Instant.now().minus(Duration.ofMinutes(5))).sign()),
+                "credential=adobe-admin", 401);
+        get(as("not-a-listed-key"), "credential=adobe-admin", 401);
+        get(io.restassured.RestAssured.given(), "credential=adobe-admin", 401);
+        assertThat(audit()).containsExactly(
+                "event=token_request caller=- method=service-account credential=- scopes=- outcome=unauthenticated status=401"
+                        + " tier=none reason=expired",
+                "event=token_request caller=- method=api-key credential=- scopes=- outcome=unauthenticated status=401"
+                        + " tier=none reason=unknown_api_key",
+                "event=token_request caller=- method=- credential=- scopes=- outcome=unauthenticated status=401"
+                        + " tier=none reason=missing_bearer");
+    }
+
+    @Test
+    void invalidParametersAreNeverQuoted() {
+        get(as(OPS_KEY).urlEncodingEnabled(false), "credential=..%2Fetc%0Apasswd", 400);
+        get(as(OPS_KEY).urlEncodingEnabled(false), "credential=adobe-admin&scope=open%0Did%01%1B%5B2J", 400);
+        assertThat(audit()).containsExactly(
+                "event=token_request caller=ops method=api-key credential=- scopes=- outcome=invalid_request status=400 tier=none",
+                "event=token_request caller=ops method=api-key credential=adobe-admin scopes=- outcome=invalid_request status=400"
+                        + " tier=none");
+    }
+
+    private List<String> audit() {
+        return logs.messages("tokenbroker.audit");
+    }
+
+    private static String get(RequestSpecification request, String query, int status) {
+        return request.when().get("/tokens?" + query).then().statusCode(status).extract().path("access_token");
+    }
+}
