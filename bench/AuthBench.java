@@ -27,7 +27,7 @@ public class AuthBench {
         List<long[]> perThread = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
-            long[] latencies = new long[4_000_000];
+            long[] latencies = new long[1_000_000];
             perThread.add(latencies);
             Thread thread = new Thread(() -> {
                 int n = 0;

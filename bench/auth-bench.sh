@@ -6,7 +6,7 @@
 #   bench/auth-bench.sh [seconds-per-run] [connections]      (defaults: 15 and 16)
 #
 # Needs JDK 17, Maven, openssl and xxd; uses wrk when installed (apt-get install -y wrk), else a Java
-# HttpClient loop (bench/AuthBench.java). Builds the demo jar first (its stand-in token endpoint mints the
+# HttpClient loop (bench/AuthBench.java; LOAD=java forces it). Builds the demo jar first (its stand-in token endpoint mints the
 # one token the run needs) unless SKIP_BUILD=1. Everything listens on 127.0.0.1 only and stops at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -78,7 +78,7 @@ for bearer in "$KEY" "$JWT"; do
 done
 
 load() { # name bearer seconds
-  if command -v wrk > /dev/null; then
+  if [ "${LOAD:-wrk}" = wrk ] && command -v wrk > /dev/null; then
     wrk -t2 -c"$CONNECTIONS" -d"$3"s --latency -H "Authorization: Bearer $2" "$URL" > "$WORK/$1.out"
     awk -v name="$1" '/Requests\/sec/ {rps=$2} /^ +Latency +[0-9]/ {avg=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
       END {printf "%-24s %10s req/s   latency avg %-8s p50 %-8s p99 %s\n", name, rps, avg, p50, p99}' "$WORK/$1.out"
@@ -87,7 +87,7 @@ load() { # name bearer seconds
   fi
 }
 
-echo "broker: $(java -version 2>&1 | head -1); $(nproc) cores; ${CONNECTIONS} connections; ${RUN_SECONDS}s per run; $(command -v wrk > /dev/null && echo wrk || echo AuthBench.java)"
+echo "broker: $(java -version 2>&1 | head -1); $(nproc) cores; ${CONNECTIONS} connections; ${RUN_SECONDS}s per run; $( [ "${LOAD:-wrk}" = wrk ] && command -v wrk > /dev/null && echo wrk || echo AuthBench.java)"
 load warm-up-key "$KEY" 10 > /dev/null
 load warm-up-service-account "$JWT" 10 > /dev/null
 load static-key "$KEY" "$RUN_SECONDS"
