@@ -36,7 +36,7 @@ public class ReadinessCheck implements HealthCheck {
                 .withData("credentials", String.join(",", new java.util.TreeSet<>(credentials.names())))
                 .withData("callers", callers.problem().orElse("ok"))
                 .withData("service-accounts", !jwks.configured() ? "off"
-                        : jwks.problem().orElse("ok (" + jwks.size() + " keys)"))
+                        : jwks.problem().orElse("ok (" + jwks.size() + (jwks.size() == 1 ? " key)" : " keys)")))
                 .withData("cache", !redis.enabled() ? "memory" : redis.healthy() ? "memory,redis" : "memory (redis unavailable)");
         credentials.problems().forEach((name, problem) -> response.withData("credential." + name, problem));
         return response.build();

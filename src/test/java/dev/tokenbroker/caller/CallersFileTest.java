@@ -62,6 +62,7 @@ class CallersFileTest {
             "callers:\n  - name: a\n    api-key: raw-key-value\n",
             "callers:\n  - name: a\n    api-key-sha256: " + KEY_HASH + "\n  - name: a\n    service-account: ns/b\n",
             "callers:\n  - name: a\n    service-account: not-a-namespace-name\n",
+            "callers:\n  - name: a\n    service-account: ns/b\n  - name: c\n    service-account: ns/b\n",
             "callers:\n  - name: a\n    api-key-sha256: " + KEY_HASH + "\n    grants:\n      - credential: Bad_Name\n        scopes: [x]\n",
             "callers:\n  - name: a\n    api-key-sha256: " + KEY_HASH + "\n    grants:\n      - credential: c\n        scopes: []\n",
             "callers:\n  - name: a\n    api-key-sha256: [raw-key-value\n",
