@@ -3,7 +3,10 @@
 # static key, against one packaged broker, in the same run. The token itself is served from the in-process
 # cache in both cases, so the difference is what authenticating the caller costs.
 #
-#   bench/auth-bench.sh [seconds-per-run] [connections]      (defaults: 15 and 16)
+#   bench/auth-bench.sh [seconds-per-run] [connections] [rounds]      (defaults: 15, 16 and 3)
+#
+# Each round loads the broker with the static key, then with the ServiceAccount token; the summary gives the
+# median of the rounds, since on a shared machine single runs vary.
 #
 # Needs JDK 17, Maven, openssl and xxd; uses wrk when installed (apt-get install -y wrk), else a Java
 # HttpClient loop (bench/AuthBench.java; LOAD=java forces it). Builds the demo jar first (its stand-in token endpoint mints the
@@ -13,6 +16,7 @@ cd "$(dirname "$0")/.."
 
 RUN_SECONDS=${1:-15}
 CONNECTIONS=${2:-16}
+ROUNDS=${3:-3}
 ISSUER=https://kubernetes.default.svc.cluster.local
 WORK=$(mktemp -d)
 BROKER_PID=
@@ -81,18 +85,23 @@ load() { # name bearer seconds
   if [ "${LOAD:-wrk}" = wrk ] && command -v wrk > /dev/null; then
     wrk -t2 -c"$CONNECTIONS" -d"$3"s --latency -H "Authorization: Bearer $2" "$URL" > "$WORK/$1.out"
     awk -v name="$1" '/Requests\/sec/ {rps=$2} /^ +Latency +[0-9]/ {avg=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
-      END {printf "%-24s %10s req/s   latency avg %-8s p50 %-8s p99 %s\n", name, rps, avg, p50, p99}' "$WORK/$1.out"
+      END {printf "%-24s %10.0f req/s   latency avg %s p50 %s p99 %s\n", name, rps, avg, p50, p99}' "$WORK/$1.out"
   else
     java bench/AuthBench.java "$URL" "Bearer $2" "$3" "$CONNECTIONS" "$1"
   fi
 }
 
+median() { # name: the median req/s of its rounds
+  grep "^$1 " "$WORK/results" | awk '{print $2}' | sort -n | awk '{v[NR]=$1} END {print v[int((NR + 1) / 2)]}'
+}
+
 echo "broker: $(java -version 2>&1 | head -1); $(nproc) cores; ${CONNECTIONS} connections; ${RUN_SECONDS}s per run; $( [ "${LOAD:-wrk}" = wrk ] && command -v wrk > /dev/null && echo wrk || echo AuthBench.java)"
 load warm-up-key "$KEY" 10 > /dev/null
 load warm-up-service-account "$JWT" 10 > /dev/null
-load static-key "$KEY" "$RUN_SECONDS"
-load service-account-token "$JWT" "$RUN_SECONDS"
-load static-key "$KEY" "$RUN_SECONDS"
-load service-account-token "$JWT" "$RUN_SECONDS"
+for _ in $(seq 1 "$ROUNDS"); do
+  load static-key "$KEY" "$RUN_SECONDS" | tee -a "$WORK/results"
+  load service-account-token "$JWT" "$RUN_SECONDS" | tee -a "$WORK/results"
+done
+echo "median of $ROUNDS rounds: static key $(median static-key) req/s, remembered ServiceAccount token $(median service-account-token) req/s"
 echo "ServiceAccount token checks (signature verified once, then remembered):"
 curl -s "http://127.0.0.1:$MANAGEMENT_PORT/q/metrics" | grep '^tokenbroker_service_account_tokens_total' || true
