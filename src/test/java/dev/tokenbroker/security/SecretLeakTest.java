@@ -10,21 +10,14 @@ import static org.awaitility.Awaitility.await;
 import dev.tokenbroker.testing.Fixtures;
 import dev.tokenbroker.testing.Ims;
 import dev.tokenbroker.testing.ImsResource;
+import dev.tokenbroker.testing.LogCapture;
 import dev.tokenbroker.testing.RedisBrokerTest;
 import dev.tokenbroker.testing.RedisResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,36 +31,18 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(ImsResource.class)
 class SecretLeakTest extends RedisBrokerTest {
 
-    private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
     private final List<String> bodies = new ArrayList<>();
     private final List<String> tokens = new ArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            String message = record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage();
-            StringWriter line = new StringWriter().append(record.getLoggerName()).append(' ').append(String.valueOf(message));
-            if (record.getThrown() != null) {
-                record.getThrown().printStackTrace(new PrintWriter(line));
-            }
-            lines.add(line.toString());
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
+    private LogCapture logs;
 
     @BeforeEach
     void captureLogs() {
-        capture.setLevel(Level.ALL);
-        Logger.getLogger("").addHandler(capture);
+        logs = LogCapture.install();
     }
 
     @AfterEach
     void stopCapturing() {
-        Logger.getLogger("").removeHandler(capture);
+        logs.close();
     }
 
     @Test
@@ -112,6 +87,7 @@ class SecretLeakTest extends RedisBrokerTest {
         Files.writeString(callersFile, "callers:\n  - name: billing\n    api-key: " + BILLING_KEY + "\n");
         await().until(() -> callers.problem().isPresent());
 
+        List<String> lines = logs.lines();
         List<String> forbidden = new ArrayList<>(List.of(Fixtures.CLIENT_SECRET, Fixtures.CLIENT_SECRET_NEXT,
                 BILLING_KEY, OPS_KEY, STRANGER_KEY));
         forbidden.addAll(tokens);

@@ -196,10 +196,7 @@ public final class Cluster {
         /** The compact JWS, signed with the key chosen. */
         public String sign() {
             try {
-                JWSSigner signer = key instanceof ECKey ecKey ? new ECDSASigner(ecKey) : new RSASSASigner((RSAKey) key);
-                SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(algorithm).keyID(kid).build(), claims());
-                jwt.sign(signer);
-                return jwt.serialize();
+                return signed(algorithm, key instanceof ECKey ecKey ? new ECDSASigner(ecKey) : new RSASSASigner((RSAKey) key));
             } catch (JOSEException e) {
                 throw new IllegalStateException(e);
             }
@@ -213,12 +210,16 @@ public final class Cluster {
         /** The same claims, HS256 with this shared secret, under the chosen {@code kid}. */
         public String hs256(byte[] secret) {
             try {
-                SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(kid).build(), claims());
-                jwt.sign(new MACSigner(secret));
-                return jwt.serialize();
+                return signed(JWSAlgorithm.HS256, new MACSigner(secret));
             } catch (JOSEException e) {
                 throw new IllegalStateException(e);
             }
+        }
+
+        private String signed(JWSAlgorithm alg, JWSSigner signer) throws JOSEException {
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(alg).keyID(kid).build(), claims());
+            jwt.sign(signer);
+            return jwt.serialize();
         }
     }
 }

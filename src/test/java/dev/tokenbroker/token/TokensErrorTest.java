@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.notNullValue;
 
 import dev.tokenbroker.testing.Ims;
 import dev.tokenbroker.testing.ImsResource;
+import dev.tokenbroker.testing.Problems;
 import dev.tokenbroker.testing.RedisBrokerTest;
 import dev.tokenbroker.testing.RedisResource;
 import io.quarkus.test.common.WithTestResource;
@@ -126,14 +127,6 @@ class TokensErrorTest extends RedisBrokerTest {
     }
 
     static ValidatableResponse problem(RequestSpecification request, String path, int status, String code) {
-        return request.when().get(path)
-                .then().statusCode(status)
-                .contentType("application/problem+json")
-                .header("Cache-Control", "no-store")
-                .body("code", equalTo(code))
-                .body("status", equalTo(status))
-                .body("type", equalTo("urn:token-broker:problem:" + code))
-                .body("title", notNullValue())
-                .body("detail", notNullValue());
+        return Problems.get(request, path, status, code);
     }
 }
