@@ -16,8 +16,10 @@ import java.util.Optional;
 public class LocalTokenCache {
 
     private final Cache<TokenKey, Token> cache;
+    private final boolean enabled;
 
     LocalTokenCache(TokenBrokerConfig config, Clock clock) {
+        this.enabled = config.cache().localEnabled();
         this.cache = Caffeine.newBuilder()
                 .maximumSize(config.cache().localMaximumSize())
                 .expireAfter(Expiry.<TokenKey, Token>writing((key, token) ->
@@ -30,7 +32,14 @@ public class LocalTokenCache {
     }
 
     public void put(TokenKey key, Token token) {
-        cache.put(key, token);
+        if (enabled) {
+            cache.put(key, token);
+        }
+    }
+
+    /** Names of the credentials that have tokens here now. */
+    public java.util.Set<String> credentials() {
+        return cache.asMap().keySet().stream().map(TokenKey::credential).collect(java.util.stream.Collectors.toSet());
     }
 
     public void dropCredential(String credential) {
