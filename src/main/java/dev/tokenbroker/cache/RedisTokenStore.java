@@ -10,6 +10,8 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.value.SetArgs;
 import io.quarkus.redis.datasource.value.ValueCommands;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.subscription.Cancellable;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
@@ -44,6 +46,7 @@ public class RedisTokenStore {
     private final Instance<ReactiveRedisDataSource> reactive;
     private final boolean enabled;
     private volatile boolean healthy = true;
+    private volatile Cancellable subscription;
 
     /** What is sealed into Redis: short names keep values small. */
     record Stored(String t, String y, long i, long e) {
@@ -172,7 +175,7 @@ public class RedisTokenStore {
         if (!enabled) {
             return;
         }
-        reactive.get().pubsub(String.class).subscribe(keys.eventsChannel())
+        subscription = reactive.get().pubsub(String.class).subscribe(keys.eventsChannel())
                 .onFailure().invoke(e -> Log.warnf("event=redis_subscription_lost exception=%s", e.getClass().getSimpleName()))
                 .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).indefinitely()
                 .subscribe().with(message -> {
@@ -180,6 +183,13 @@ public class RedisTokenStore {
                         listener.accept(message.substring(DROP.length()));
                     }
                 });
+    }
+
+    @PreDestroy
+    void stopListening() {
+        if (subscription != null) {
+            subscription.cancel();
+        }
     }
 
     public void put(TokenKey key, Token token) {

@@ -184,6 +184,26 @@ class FleetIT {
         assertThat(lost).isCompletedExceptionally();
     }
 
+    @Test
+    void purgeOnOneReplicaReachesEveryReplica() throws Exception {
+        ims.stubFor(Ims.tokenRequest().willReturn(Ims.token(86399)));
+        String scope = "additional_info.projectedProductContext";
+        String before = token(brokers.get(0), scope);
+        assertThat(token(brokers.get(1), scope)).isEqualTo(before); // now in replica 1's own tier too
+        HttpResponse<Void> purged = HTTP.send(HttpRequest.newBuilder(brokers.get(0).uri("/tokens/adobe-admin")).DELETE()
+                .header("Authorization", "Bearer " + Fixtures.OPS_KEY).build(), HttpResponse.BodyHandlers.discarding());
+        assertThat(purged.statusCode()).isEqualTo(204);
+        // Replica 1 hears of it over pub/sub and drops its copy: its next answer is a new token.
+        await().until(() -> !token(brokers.get(1), scope).equals(before));
+        assertThat(Ims.tokenRequests(ims)).isEqualTo(2);
+    }
+
+    private static String token(BrokerProcess broker, String scope) throws Exception {
+        HttpResponse<String> response = HTTP.send(request(broker, scope, 0), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JsonPath.from(response.body()).getString("access_token");
+    }
+
     private static HttpRequest request(BrokerProcess broker, String scope, int minTtl) {
         URI uri = broker.uri("/tokens?credential=adobe-admin&scope=" + scope + "&min_ttl=" + minTtl);
         return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + Fixtures.OPS_KEY)
