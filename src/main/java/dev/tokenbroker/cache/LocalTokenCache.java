@@ -9,6 +9,7 @@ import dev.tokenbroker.token.TokenKey;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /** The in-process tier: tokens of this replica, each evicted when it expires. */
@@ -31,6 +32,14 @@ public class LocalTokenCache {
 
     public void put(TokenKey key, Token token) {
         cache.put(key, token);
+    }
+
+    /** When the credential's soonest expiring token held here expires; empty when none is held. */
+    public Optional<Instant> soonestExpiry(String credential) {
+        return cache.asMap().entrySet().stream()
+                .filter(entry -> entry.getKey().credential().equals(credential))
+                .map(entry -> entry.getValue().expiresAt())
+                .min(Instant::compareTo);
     }
 
     public void dropCredential(String credential) {
