@@ -1,9 +1,12 @@
 package dev.tokenbroker.metrics;
 
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -58,6 +61,18 @@ public class MeterCatalogue {
 
     private static Entry histogram(String name, String help, Duration min, Duration max) {
         return new Entry(name, null, help, Optional.of(new Histogram(min, max)));
+    }
+
+    /**
+     * Removes the {@code tokenbroker.*} meters when the application stops. Gauges read beans of this
+     * application; a registry that outlives it (Micrometer's global one, when tests restart Quarkus in one
+     * JVM) would otherwise keep exporting them, and hand them back instead of the next application's own.
+     */
+    void onStop(@Observes ShutdownEvent event, MeterRegistry meters) {
+        meters.getMeters().stream()
+                .filter(meter -> ENTRIES.containsKey(meter.getId().getName()))
+                .toList()
+                .forEach(meters::remove);
     }
 
     /** Gives {@code tokenbroker.*} meters their help text and unit, and the latency timers their histograms. */
