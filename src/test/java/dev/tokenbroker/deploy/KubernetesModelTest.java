@@ -99,8 +99,7 @@ class KubernetesModelTest {
 
     @Test
     void prometheusRuleCarriesTheAlertsOfDeployMonitoring() throws IOException {
-        Rendered rendered = RenderedManifests.read(RenderedManifests.RENDERED.resolve("full-values.yaml")).stream()
-                .filter(r -> r.kind().equals("PrometheusRule")).findFirst().orElseThrow();
+        Rendered rendered = RenderedManifests.first(RenderedManifests.RENDERED.resolve("full-values.yaml"), "PrometheusRule");
         PrometheusRule rule = RenderedManifests.typed(rendered, PrometheusRule.class);
         assertThat(rule.getSpec().getGroups()).isNotEmpty();
         JsonNode source = new ObjectMapper(new YAMLFactory()).readTree(Path.of("deploy/monitoring/token-broker.rules.yaml").toFile());
@@ -108,7 +107,6 @@ class KubernetesModelTest {
     }
 
     private static JsonNode deployment() {
-        return RenderedManifests.read(RenderedManifests.RENDERED.resolve("full-values.yaml")).stream()
-                .filter(r -> r.kind().equals("Deployment")).findFirst().orElseThrow().tree();
+        return RenderedManifests.first(RenderedManifests.RENDERED.resolve("full-values.yaml"), "Deployment").tree();
     }
 }

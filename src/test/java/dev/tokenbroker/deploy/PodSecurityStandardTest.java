@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.SeccompProfile;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,9 +48,7 @@ class PodSecurityStandardTest {
 
     @Test
     void theSidecarIsCheckedAsAnInitContainer() {
-        Rendered example = RenderedManifests.read(RenderedManifests.SIDECAR_EXAMPLE).stream()
-                .filter(r -> r.kind().equals("Deployment")).findFirst().orElseThrow();
-        Deployment deployment = RenderedManifests.typed(example, Deployment.class);
+        Deployment deployment = deployment(RenderedManifests.SIDECAR_EXAMPLE);
         PodSpec pod = deployment.getSpec().getTemplate().getSpec();
         Container sidecar = pod.getInitContainers().get(0);
         assertThat(sidecar.getName()).isEqualTo("token-broker");
@@ -62,9 +61,7 @@ class PodSecurityStandardTest {
 
     @Test
     void findsEveryKindOfViolation() {
-        Rendered central = RenderedManifests.read(RenderedManifests.CENTRAL).stream()
-                .filter(r -> r.kind().equals("Deployment")).findFirst().orElseThrow();
-        Deployment deployment = RenderedManifests.typed(central, Deployment.class);
+        Deployment deployment = deployment(RenderedManifests.CENTRAL);
         PodSpec pod = deployment.getSpec().getTemplate().getSpec();
         assertThat(RestrictedPodSecurity.violations(deployment.getSpec().getTemplate().getMetadata(), pod)).isEmpty();
 
@@ -91,5 +88,9 @@ class PodSecurityStandardTest {
                 "container token-broker: capabilities must drop ALL",
                 "container token-broker: capability SYS_ADMIN must not be added",
                 "container token-broker: hostPort 443 is not allowed");
+    }
+
+    private static Deployment deployment(Path file) {
+        return RenderedManifests.typed(RenderedManifests.first(file, "Deployment"), Deployment.class);
     }
 }

@@ -132,6 +132,12 @@ final class RenderedManifests {
         return objects;
     }
 
+    /** The first object of this kind in the file. */
+    static Rendered first(Path file, String kind) {
+        return read(file).stream().filter(r -> r.kind().equals(kind)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " in " + file));
+    }
+
     /** The object in the Kubernetes model; fails on an unknown kind or apiVersion, or an unknown field. */
     static HasMetadata typed(JsonNode tree) throws IOException {
         String key = tree.path("apiVersion").asText() + "/" + tree.path("kind").asText();
