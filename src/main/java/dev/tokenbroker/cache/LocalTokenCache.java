@@ -9,6 +9,7 @@ import dev.tokenbroker.token.TokenKey;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /** The in-process tier: tokens of this replica, each evicted when it expires. */
@@ -40,6 +41,14 @@ public class LocalTokenCache {
     /** Names of the credentials that have tokens here now. */
     public java.util.Set<String> credentials() {
         return cache.asMap().keySet().stream().map(TokenKey::credential).collect(java.util.stream.Collectors.toSet());
+    }
+
+    /** When the credential's soonest expiring token held here expires; empty when none is held. */
+    public Optional<Instant> soonestExpiry(String credential) {
+        return cache.asMap().entrySet().stream()
+                .filter(entry -> entry.getKey().credential().equals(credential))
+                .map(entry -> entry.getValue().expiresAt())
+                .min(Instant::compareTo);
     }
 
     public void dropCredential(String credential) {

@@ -3,6 +3,7 @@ package dev.tokenbroker.cache;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenKey;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -73,6 +74,10 @@ public class RedisTokenStore {
 
     void onStart(@Observes StartupEvent event) {
         requireEncryptionKey(enabled, keys.configured());
+        if (enabled) {
+            // At 0 from the start, so that an alert on increase() sees the first error.
+            List.of("get", "put", "drop", "lock", "unlock", "publish").forEach(this::errors);
+        }
         Log.infof("event=cache_configured tiers=%s", enabled ? "memory,redis" : "memory");
     }
 
@@ -251,6 +256,10 @@ public class RedisTokenStore {
         });
     }
 
+    private Counter errors(String operation) {
+        return meters.counter("tokenbroker.redis.errors", "operation", operation);
+    }
+
     private <T> T call(String operation, Supplier<T> action, T fallback) {
         try {
             T result = action.get();
@@ -260,7 +269,7 @@ public class RedisTokenStore {
             }
             return result;
         } catch (RuntimeException e) {
-            meters.counter("tokenbroker.redis.errors", "operation", operation).increment();
+            errors(operation).increment();
             if (healthy) {
                 healthy = false;
                 Log.warnf("event=redis_unavailable operation=%s exception=%s action=using_in_process_tier",

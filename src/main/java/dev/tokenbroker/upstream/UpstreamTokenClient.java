@@ -47,6 +47,10 @@ public class UpstreamTokenClient {
 
     private static final long DEFAULT_EXPIRES_IN = 3600;
 
+    /** Every {@code result} tag of {@code tokenbroker.upstream.calls}. */
+    public static final List<String> RESULTS = List.of("success", "invalid_client", "invalid_scope", "rejected",
+            "rate_limited", "server_error", "timeout", "io_error", "circuit_open");
+
     private final TokenBrokerConfig.Upstream config;
     private final MeterRegistry meters;
     private final ObjectMapper json;
