@@ -67,9 +67,23 @@ public class CacheKeys {
 
     /** The Redis key name of a token under key {@code index}: an HMAC that reveals no credential or scope. */
     public String tokenName(TokenKey key, int index) {
+        return prefix + "t:{" + slot(key, index) + "}";
+    }
+
+    /** The Redis key name of the mint lock of a token; in the same Cluster hash slot as the token. */
+    public String lockName(TokenKey key) {
+        return prefix + "l:{" + slot(key, 0) + "}";
+    }
+
+    /** The pub/sub channel on which replicas tell each other to drop a credential's tokens. */
+    public String eventsChannel() {
+        return prefix + "events";
+    }
+
+    private String slot(TokenKey key, int index) {
         String canonical = String.join("\u0000", "token", key.credential(), key.clientId(), key.tokenUrl().toString(),
                 key.scopes().join(" "));
-        return prefix + "t:{" + hmac(keys.get(index).names(), canonical, 16) + "}";
+        return hmac(keys.get(index).names(), canonical, 16);
     }
 
     /** The Redis key name of the set that indexes a credential's tokens, under the sealing key. */

@@ -9,6 +9,7 @@ import dev.tokenbroker.token.TokenKey;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /** The in-process tier: tokens of this replica, each evicted when it expires. */
@@ -16,8 +17,10 @@ import java.util.Optional;
 public class LocalTokenCache {
 
     private final Cache<TokenKey, Token> cache;
+    private final boolean enabled;
 
     LocalTokenCache(TokenBrokerConfig config, Clock clock) {
+        this.enabled = config.cache().localEnabled();
         this.cache = Caffeine.newBuilder()
                 .maximumSize(config.cache().localMaximumSize())
                 .expireAfter(Expiry.<TokenKey, Token>writing((key, token) ->
@@ -30,7 +33,22 @@ public class LocalTokenCache {
     }
 
     public void put(TokenKey key, Token token) {
-        cache.put(key, token);
+        if (enabled) {
+            cache.put(key, token);
+        }
+    }
+
+    /** Names of the credentials that have tokens here now. */
+    public java.util.Set<String> credentials() {
+        return cache.asMap().keySet().stream().map(TokenKey::credential).collect(java.util.stream.Collectors.toSet());
+    }
+
+    /** When the credential's soonest expiring token held here expires; empty when none is held. */
+    public Optional<Instant> soonestExpiry(String credential) {
+        return cache.asMap().entrySet().stream()
+                .filter(entry -> entry.getKey().credential().equals(credential))
+                .map(entry -> entry.getValue().expiresAt())
+                .min(Instant::compareTo);
     }
 
     public void dropCredential(String credential) {

@@ -3,21 +3,28 @@ package dev.tokenbroker.cache;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenKey;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.value.SetArgs;
 import io.quarkus.redis.datasource.value.ValueCommands;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.subscription.Cancellable;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
+import io.vertx.mutiny.redis.client.Response;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -32,9 +39,15 @@ public class RedisTokenStore {
     private final CacheKeys keys;
     private final ObjectMapper json;
     private final MeterRegistry meters;
+    private static final String DROP = "drop:";
+    private static final String RELEASE_IF_OWNER =
+            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+
     private final Instance<RedisDataSource> redis;
+    private final Instance<ReactiveRedisDataSource> reactive;
     private final boolean enabled;
     private volatile boolean healthy = true;
+    private volatile Cancellable subscription;
 
     /** What is sealed into Redis: short names keep values small. */
     record Stored(String t, String y, long i, long e) {
@@ -48,7 +61,9 @@ public class RedisTokenStore {
         }
     }
 
-    RedisTokenStore(CacheKeys keys, ObjectMapper json, MeterRegistry meters, Instance<RedisDataSource> redis) {
+    RedisTokenStore(CacheKeys keys, ObjectMapper json, MeterRegistry meters, Instance<RedisDataSource> redis,
+            Instance<ReactiveRedisDataSource> reactive) {
+        this.reactive = reactive;
         this.keys = keys;
         this.json = json;
         this.meters = meters;
@@ -59,6 +74,10 @@ public class RedisTokenStore {
 
     void onStart(@Observes StartupEvent event) {
         requireEncryptionKey(enabled, keys.configured());
+        if (enabled) {
+            // At 0 from the start, so that an alert on increase() sees the first error.
+            List.of("get", "put", "drop", "lock", "unlock", "publish").forEach(this::errors);
+        }
         Log.infof("event=cache_configured tiers=%s", enabled ? "memory,redis" : "memory");
     }
 
@@ -85,23 +104,97 @@ public class RedisTokenStore {
         if (!enabled) {
             return Optional.empty();
         }
-        List<String> names = new ArrayList<>();
+        // One GET per key that may have sealed it, newest first; one by one, since under a Redis Cluster
+        // names made with different keys live in different slots.
         for (int i = 0; i < keys.size(); i++) {
-            names.add(keys.tokenName(key, i));
-        }
-        Map<String, byte[]> found = call("get", () -> values().mget(names.toArray(String[]::new)), Map.of());
-        for (int i = 0; i < names.size(); i++) {
-            byte[] sealed = found.get(names.get(i));
+            String name = keys.tokenName(key, i);
+            byte[] sealed = call("get", () -> values().get(name), null);
             if (sealed == null) {
                 continue;
             }
-            Optional<Token> token = unseal(sealed, names.get(i), i);
+            Optional<Token> token = unseal(sealed, name, i);
             if (token.isPresent()) {
                 return token;
             }
-            Log.warnf("event=cache_entry_unreadable key=%s", names.get(i));
+            Log.warnf("event=cache_entry_unreadable key=%s", name);
         }
         return Optional.empty();
+    }
+
+    /** The outcome of asking for a token's mint lock. */
+    public enum LockResult {
+        /** This replica holds the lock and should mint. */
+        ACQUIRED,
+        /** Another replica is minting; wait for its token. */
+        HELD_ELSEWHERE,
+        /** Redis cannot be asked (not configured or down): mint with in-process single flight only. */
+        UNAVAILABLE
+    }
+
+    /** A lock held or not; {@code owner} is a random id, so only its owner can release it. */
+    public record Lock(LockResult result, String name, String owner) {}
+
+    /** Takes the fleet-wide mint lock of a token: SET NX with an owner id and an expiry. */
+    public Lock tryLock(TokenKey key, Duration ttl) {
+        if (!enabled) {
+            return new Lock(LockResult.UNAVAILABLE, null, null);
+        }
+        String name = keys.lockName(key);
+        String owner = UUID.randomUUID().toString();
+        Boolean taken = call("lock", () -> {
+            Response reply = redis.get().execute("SET", name, owner, "NX", "PX", Long.toString(ttl.toMillis()));
+            return reply != null;
+        }, null);
+        if (taken == null) {
+            return new Lock(LockResult.UNAVAILABLE, name, owner);
+        }
+        return new Lock(taken ? LockResult.ACQUIRED : LockResult.HELD_ELSEWHERE, name, owner);
+    }
+
+    /** Whether some replica holds the mint lock of this token; false when Redis cannot say. */
+    public boolean locked(TokenKey key) {
+        return enabled && Boolean.TRUE.equals(
+                call("lock", () -> redis.get().execute("EXISTS", keys.lockName(key)).toInteger() > 0, false));
+    }
+
+    /** Releases a lock only if this replica still owns it (compare and delete, atomically in Lua). */
+    public void unlock(Lock lock) {
+        if (lock.result() == LockResult.ACQUIRED) {
+            call("unlock", () -> redis.get().execute("EVAL", RELEASE_IF_OWNER, "1", lock.name(), lock.owner()), null);
+        }
+    }
+
+    /** Tells every replica (this one included) to drop a credential's tokens from its in-process tier. */
+    public void publishDrop(String credential) {
+        if (enabled) {
+            call("publish", () -> redis.get().execute("PUBLISH", keys.eventsChannel(),
+                    DROP + keys.credentialIndexName(credential)), null);
+        }
+    }
+
+    /**
+     * Listens for drops published by any replica; {@code listener} gets the credential's index name (an HMAC,
+     * so the channel carries no credential names). Resubscribes after Redis comes back.
+     */
+    public void onDrop(Consumer<String> listener) {
+        if (!enabled) {
+            return;
+        }
+        subscription = reactive.get().pubsub(String.class).subscribe(keys.eventsChannel())
+                .onFailure().invoke(e -> Log.warnf("event=redis_subscription_lost exception=%s", e.getClass().getSimpleName()))
+                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).indefinitely()
+                .subscribe().with(message -> {
+                    if (message.startsWith(DROP)) {
+                        listener.accept(message.substring(DROP.length()));
+                    }
+                });
+    }
+
+    @PreDestroy
+    void stopListening() {
+        if (subscription != null) {
+            subscription.cancel();
+        }
     }
 
     public void put(TokenKey key, Token token) {
@@ -163,6 +256,10 @@ public class RedisTokenStore {
         });
     }
 
+    private Counter errors(String operation) {
+        return meters.counter("tokenbroker.redis.errors", "operation", operation);
+    }
+
     private <T> T call(String operation, Supplier<T> action, T fallback) {
         try {
             T result = action.get();
@@ -172,7 +269,7 @@ public class RedisTokenStore {
             }
             return result;
         } catch (RuntimeException e) {
-            meters.counter("tokenbroker.redis.errors", "operation", operation).increment();
+            errors(operation).increment();
             if (healthy) {
                 healthy = false;
                 Log.warnf("event=redis_unavailable operation=%s exception=%s action=using_in_process_tier",

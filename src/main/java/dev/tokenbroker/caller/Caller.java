@@ -3,17 +3,26 @@ package dev.tokenbroker.caller;
 import dev.tokenbroker.token.ScopeSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One entry of the callers file: a service that may ask for tokens, how it proves who it is, and its grants.
  *
  * @param apiKeySha256 lower-case hex SHA-256 of its static bearer key, if it uses one
  * @param serviceAccount its Kubernetes ServiceAccount as {@code namespace/name}, if it uses one
+ * @param purge credentials whose cached tokens it may drop ({@code "*"}: all), for a leaked secret
  */
-public record Caller(String name, Optional<String> apiKeySha256, Optional<String> serviceAccount, List<Grant> grants) {
+public record Caller(String name, Optional<String> apiKeySha256, Optional<String> serviceAccount, List<Grant> grants,
+        Set<String> purge) {
 
     public Caller {
         grants = List.copyOf(grants);
+        purge = Set.copyOf(purge);
+    }
+
+    /** Whether the caller may drop every cached token of this credential. */
+    public boolean mayPurge(String credential) {
+        return purge.contains("*") || purge.contains(credential);
     }
 
     /** Whether any grant names this credential. */

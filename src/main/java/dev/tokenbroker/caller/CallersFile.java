@@ -41,7 +41,8 @@ public final class CallersFile {
             String name,
             @JsonProperty("api-key-sha256") String apiKeySha256,
             @JsonProperty("service-account") String serviceAccount,
-            List<GrantEntry> grants) {}
+            List<GrantEntry> grants,
+            List<String> purge) {}
 
     record GrantEntry(String credential, List<String> scopes) {}
 
@@ -88,9 +89,20 @@ public final class CallersFile {
             if (account.isPresent() && !accounts.add(account.get())) {
                 throw new InvalidCallersFile(where + ".service-account is listed twice");
             }
-            callers.add(new Caller(entry.name(), key, account, grants(where, entry.grants())));
+            callers.add(new Caller(entry.name(), key, account, grants(where, entry.grants()), purge(where, entry.purge())));
         }
         return new CallerPolicy(callers);
+    }
+
+    private static Set<String> purge(String where, List<String> entries) throws InvalidCallersFile {
+        Set<String> purge = new HashSet<>();
+        for (String credential : entries == null ? List.<String>of() : entries) {
+            if (credential == null || !("*".equals(credential) || Credential.NAME.matcher(credential).matches())) {
+                throw new InvalidCallersFile(where + ".purge holds something that is not a credential name or \"*\"");
+            }
+            purge.add(credential);
+        }
+        return purge;
     }
 
     private static List<Grant> grants(String where, List<GrantEntry> entries) throws InvalidCallersFile {

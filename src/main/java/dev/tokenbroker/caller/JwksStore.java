@@ -87,6 +87,11 @@ public class JwksStore {
             this.file = source.isEmpty() ? Optional.empty() : Optional.of(Path.of(source));
         }
         meters.gauge("tokenbroker.jwks.keys", this, s -> s.keys.size());
+        for (String trigger : new String[] {"startup", "schedule", "unknown_key"}) {
+            for (String result : new String[] {"success", "error"}) {
+                meters.counter("tokenbroker.jwks.reads", "trigger", trigger, "result", result);
+            }
+        }
     }
 
     void onStart(@Observes StartupEvent event) {

@@ -60,6 +60,18 @@ public interface TokenBrokerConfig {
 
         /** Optional cap on the {@code expires_in} callers are told, so they come back at least this often. */
         Optional<Duration> maxTtl();
+
+        /** Share of a token's life after which the next request triggers one background refresh. */
+        @WithDefault("0.66")
+        double refreshAt();
+
+        /** Each replica refreshes up to this share of the life earlier, at random, so replicas do not line up. */
+        @WithDefault("0.08")
+        double refreshJitter();
+
+        /** After a failed background refresh, how long before the next one is tried. */
+        @WithDefault("15s")
+        Duration refreshRetryInterval();
     }
 
     interface Cache {
@@ -76,6 +88,18 @@ public interface TokenBrokerConfig {
         /** Most tokens kept in process. */
         @WithDefault("10000")
         long localMaximumSize();
+
+        /** Whether the in-process tier is used; off only to measure the Redis tier alone. */
+        @WithDefault("true")
+        boolean localEnabled();
+
+        /** How long a replica's mint lock in Redis lives if the replica dies holding it; at least max-duration + timeout. */
+        @WithDefault("30s")
+        Duration lockTtl();
+
+        /** How often a replica that lost the race for a mint looks for the winner's token. */
+        @WithDefault("50ms")
+        Duration lockPollInterval();
     }
 
     interface Upstream {

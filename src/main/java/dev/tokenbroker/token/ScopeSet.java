@@ -62,7 +62,7 @@ public record ScopeSet(List<String> scopes) {
     }
 
     public boolean containsAll(ScopeSet other) {
-        return new TreeSet<>(scopes).containsAll(other.scopes);
+        return scopes.containsAll(other.scopes); // sets are small: a scan beats building a hash set per call
     }
 
     /** The scopes of this set that {@code other} lacks. */

@@ -3,13 +3,18 @@ package dev.tokenbroker.token;
 import dev.tokenbroker.cache.CacheKeys;
 import dev.tokenbroker.cache.LocalTokenCache;
 import dev.tokenbroker.cache.RedisTokenStore;
+import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialDropped;
+import dev.tokenbroker.problem.ProblemCode;
 import dev.tokenbroker.problem.ProblemException;
 import dev.tokenbroker.upstream.UpstreamTokenClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,10 +23,15 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.context.ManagedExecutor;
 
 /**
  * The one path every token takes: the in-process tier, then Redis; on a miss, one mint per key in this
- * process (others wait for it), looking again first; the result is written to both tiers.
+ * process (concurrent requests wait for it) and one in the fleet (a Redis lock per key; replicas that lose
+ * the race wait for the winner's token). Past {@code refresh-at} of its life a token is refreshed in the
+ * background, once, while callers keep getting it at once.
  */
 @ApplicationScoped
 public class TokenService {
@@ -43,35 +53,72 @@ public class TokenService {
     private final UpstreamTokenClient upstream;
     private final CacheKeys keys;
     private final Clock clock;
+    private final ManagedExecutor background;
+    private final MeterRegistry meters;
+    private final TokenBrokerConfig config;
+    private final Duration lockTtl;
+    private final long jitterSalt = new SecureRandom().nextLong();
     private final Map<TokenKey, CompletableFuture<Token>> minting = new ConcurrentHashMap<>();
+    private final Map<TokenKey, Boolean> refreshing = new ConcurrentHashMap<>();
+    private final Map<TokenKey, Instant> refreshFailedUntil = new ConcurrentHashMap<>();
 
-    TokenService(LocalTokenCache local, RedisTokenStore shared, UpstreamTokenClient upstream, CacheKeys keys, Clock clock) {
+    TokenService(LocalTokenCache local, RedisTokenStore shared, UpstreamTokenClient upstream, CacheKeys keys,
+            Clock clock, ManagedExecutor background, MeterRegistry meters, TokenBrokerConfig config) {
         this.local = local;
         this.shared = shared;
         this.upstream = upstream;
         this.keys = keys;
         this.clock = clock;
+        this.background = background;
+        this.meters = meters;
+        this.config = config;
+        // A lock must outlive the longest mint (retries end by max-duration; the attempt under way may run one
+        // timeout more), or a second replica would mint while the first still waits on the provider.
+        Duration longestMint = config.upstream().maxDuration().plus(config.upstream().timeout());
+        this.lockTtl = config.cache().lockTtl().compareTo(longestMint) > 0 ? config.cache().lockTtl() : longestMint;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        shared.onDrop(index -> local.credentials().stream()
+                .filter(name -> keys.credentialIndexName(name).equals(index))
+                .forEach(local::dropCredential));
     }
 
     /** A token for this credential and scope set that stays valid at least {@code minTtl}. */
     public Served token(Credential credential, ScopeSet scopes, Duration minTtl) {
         TokenKey key = TokenKey.of(credential, scopes);
-        Optional<Token> cached = cached(key, minTtl, Tier.MEMORY);
-        if (cached.isPresent()) {
-            return new Served(cached.get(), Tier.MEMORY);
+        Optional<Token> memory = local.get(key);
+        if (memory.isPresent() && usable(memory.get(), minTtl)) {
+            refreshIfDue(credential, key, memory.get());
+            return new Served(memory.get(), Tier.MEMORY);
         }
-        cached = cached(key, minTtl, Tier.REDIS);
-        if (cached.isPresent()) {
-            local.put(key, cached.get());
-            return new Served(cached.get(), Tier.REDIS);
+        Optional<Token> stored = shared.get(key);
+        if (stored.isPresent() && usable(stored.get(), minTtl)) {
+            local.put(key, stored.get());
+            refreshIfDue(credential, key, stored.get());
+            return new Served(stored.get(), Tier.REDIS);
         }
-        return new Served(mintOnce(credential, key, minTtl), Tier.UPSTREAM);
+        Predicate<Token> lasts = t -> t.lastsFor(minTtl, clock.instant());
+        Token token = flight(key, () -> fleetMint(credential, key, lasts));
+        requireLifetime(token, minTtl);
+        if (!lasts.test(token)) {
+            // We joined a flight started for another purpose (a refresh) whose token does not last for us.
+            token = flight(key, () -> fleetMint(credential, key, lasts));
+        }
+        requireLifetime(token, minTtl);
+        return new Served(token, Tier.UPSTREAM);
+    }
+
+    /** Drops every cached token of a credential, in this process, in Redis and on every other replica. */
+    public void purge(String credential) {
+        local.dropCredential(credential);
+        shared.dropCredential(credential);
+        shared.publishDrop(credential);
     }
 
     /** Drops the tokens of a credential that was removed or now names another account. */
     void onDropped(@Observes CredentialDropped dropped) {
-        local.dropCredential(dropped.name());
-        shared.dropCredential(dropped.name());
+        purge(dropped.name());
     }
 
     /** A fingerprint of the token for log lines. */
@@ -79,25 +126,21 @@ public class TokenService {
         return keys.fingerprint(token.accessToken());
     }
 
-    private Optional<Token> cached(TokenKey key, Duration minTtl, Tier tier) {
-        Optional<Token> token = tier == Tier.MEMORY ? local.get(key) : shared.get(key);
-        token.ifPresent(t -> requireLifetime(t, minTtl));
-        return token.filter(t -> t.lastsFor(minTtl, clock.instant()));
+    private boolean usable(Token token, Duration minTtl) {
+        requireLifetime(token, minTtl);
+        return token.lastsFor(minTtl, clock.instant());
     }
 
-    /** Single flight: the first request for a missing key mints; concurrent ones wait for its result. */
-    private Token mintOnce(Credential credential, TokenKey key, Duration minTtl) {
+    /** In-process single flight: the first caller for a key runs {@code mint}; concurrent ones wait for it. */
+    private Token flight(TokenKey key, Supplier<Token> mint) {
         CompletableFuture<Token> mine = new CompletableFuture<>();
         CompletableFuture<Token> running = minting.putIfAbsent(key, mine);
         if (running != null) {
-            Token token = await(running);
-            requireLifetime(token, minTtl);
-            return token;
+            return await(running);
         }
         try {
-            Token token = lookAgain(key, minTtl).orElseGet(() -> mint(credential, key));
+            Token token = mint.get();
             mine.complete(token);
-            requireLifetime(token, minTtl);
             return token;
         } catch (RuntimeException e) {
             mine.completeExceptionally(e);
@@ -107,20 +150,124 @@ public class TokenService {
         }
     }
 
-    /** Another request may have filled a tier between our miss and taking the flight. */
-    private Optional<Token> lookAgain(TokenKey key, Duration minTtl) {
-        Instant now = clock.instant();
-        return local.get(key).filter(t -> t.lastsFor(minTtl, now))
-                .or(() -> shared.get(key).filter(t -> t.lastsFor(minTtl, now)));
+    /**
+     * Fleet single flight: a token that satisfies {@code wanted} from Redis if there is one; else the replica
+     * that takes the key's lock mints, and the others poll Redis for its token until the lock is gone. Without
+     * Redis, this process mints.
+     */
+    private Token fleetMint(Credential credential, TokenKey key, Predicate<Token> wanted) {
+        Instant giveUp = clock.instant().plus(lockTtl).plus(config.upstream().maxDuration());
+        while (true) {
+            Optional<Token> stored = shared.get(key).filter(wanted);
+            if (stored.isPresent()) {
+                local.put(key, stored.get());
+                return stored.get();
+            }
+            RedisTokenStore.Lock lock = shared.tryLock(key, lockTtl);
+            if (lock.result() != RedisTokenStore.LockResult.HELD_ELSEWHERE) {
+                try {
+                    if (lock.result() == RedisTokenStore.LockResult.ACQUIRED) {
+                        // The previous holder may have written its token between our look and our lock.
+                        stored = shared.get(key).filter(wanted);
+                        if (stored.isPresent()) {
+                            local.put(key, stored.get());
+                            return stored.get();
+                        }
+                    }
+                    return mint(credential, key);
+                } finally {
+                    shared.unlock(lock);
+                }
+            }
+            Optional<Token> winners = awaitWinner(key, wanted, giveUp);
+            if (winners.isPresent()) {
+                local.put(key, winners.get());
+                return winners.get();
+            }
+            if (clock.instant().isAfter(giveUp)) {
+                throw new ProblemException(ProblemCode.UPSTREAM_UNAVAILABLE,
+                        "Another replica is minting this token and has not finished; try again later.",
+                        Optional.of(config.upstream().retryAfter()));
+            }
+        }
+    }
+
+    /** Polls Redis for the lock holder's token; empty once the lock is gone without one (or time is up). */
+    private Optional<Token> awaitWinner(TokenKey key, Predicate<Token> wanted, Instant giveUp) {
+        while (clock.instant().isBefore(giveUp)) {
+            try {
+                Thread.sleep(config.cache().lockPollInterval().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ProblemException(ProblemCode.UPSTREAM_UNAVAILABLE, "Interrupted while waiting for a token.");
+            }
+            Optional<Token> stored = shared.get(key).filter(wanted);
+            if (stored.isPresent() || !shared.locked(key)) {
+                return stored;
+            }
+        }
+        return Optional.empty();
     }
 
     private Token mint(Credential credential, TokenKey key) {
+        Log.debugf("event=mint_started credential=%s", credential.name());
         Token token = upstream.mint(credential, key.scopes());
         Log.infof("event=token_minted credential=%s scopes=\"%s\" expires_in=%d fingerprint=%s", credential.name(),
                 key.scopes(), token.lifetime().toSeconds(), fingerprint(token));
         shared.put(key, token);
         local.put(key, token);
         return token;
+    }
+
+    /**
+     * Starts one background refresh when the token is past its refresh point: {@code refresh-at} of its life,
+     * made earlier by up to {@code refresh-jitter} by a fraction fixed per replica and key.
+     */
+    private void refreshIfDue(Credential credential, TokenKey key, Token token) {
+        Instant now = clock.instant();
+        if (now.isBefore(refreshPoint(key, token))
+                || now.isBefore(refreshFailedUntil.getOrDefault(key, Instant.MIN))
+                || refreshing.putIfAbsent(key, Boolean.TRUE) != null) {
+            return;
+        }
+        try {
+            background.execute(() -> refresh(credential, key, token));
+        } catch (RuntimeException rejected) {
+            refreshing.remove(key);
+        }
+    }
+
+    private void refresh(Credential credential, TokenKey key, Token current) {
+        Log.debugf("event=token_refresh_started credential=%s", credential.name());
+        try {
+            Token fresh = flight(key, () -> fleetMint(credential, key, t -> t.issuedAt().isAfter(current.issuedAt())));
+            refreshFailedUntil.remove(key);
+            meters.counter("tokenbroker.refreshes", "result", "success").increment();
+            Log.debugf("event=token_refreshed credential=%s fingerprint=%s", credential.name(), fingerprint(fresh));
+        } catch (RuntimeException e) {
+            refreshFailedUntil.put(key, clock.instant().plus(config.tokens().refreshRetryInterval()));
+            meters.counter("tokenbroker.refreshes", "result", "failure").increment();
+            String reason = e instanceof ProblemException p ? p.code().code() : e.getClass().getSimpleName();
+            Log.warnf("event=token_refresh_failed credential=%s reason=%s action=serving_cached_token retry_in=%ds",
+                    credential.name(), reason, config.tokens().refreshRetryInterval().toSeconds());
+        } finally {
+            refreshing.remove(key);
+        }
+    }
+
+    Instant refreshPoint(TokenKey key, Token token) {
+        double share = config.tokens().refreshAt() - config.tokens().refreshJitter() * jitterFraction(key);
+        long lifeMillis = token.lifetime().toMillis();
+        return token.issuedAt().plusMillis((long) (lifeMillis * Math.max(0, share)));
+    }
+
+    /** A number in [0, 1) fixed for this process and key, so the refresh point does not move between requests. */
+    private double jitterFraction(TokenKey key) {
+        long z = jitterSalt + key.hashCode() * 0x9E3779B97F4A7C15L; // SplitMix64's finaliser: cheap and well mixed
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z = z ^ (z >>> 31);
+        return (z >>> 11) / (double) (1L << 53);
     }
 
     private static Token await(CompletableFuture<Token> running) {

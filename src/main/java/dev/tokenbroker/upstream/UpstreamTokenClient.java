@@ -47,6 +47,10 @@ public class UpstreamTokenClient {
 
     private static final long DEFAULT_EXPIRES_IN = 3600;
 
+    /** Every {@code result} tag of {@code tokenbroker.upstream.calls}. */
+    public static final List<String> RESULTS = List.of("success", "invalid_client", "invalid_scope", "rejected",
+            "rate_limited", "server_error", "timeout", "io_error", "circuit_open");
+
     private final TokenBrokerConfig.Upstream config;
     private final MeterRegistry meters;
     private final ObjectMapper json;
@@ -86,8 +90,11 @@ public class UpstreamTokenClient {
     private Token guarded(Credential credential, Secret secret, ScopeSet scopes) {
         try {
             return guardFor(credential.tokenUrl()).call(() -> attempt(credential, secret, scopes), Token.class);
-        } catch (UpstreamRejectedException | UpstreamUnavailableException e) {
+        } catch (UpstreamRejectedException e) {
             throw e;
+        } catch (UpstreamUnavailableException e) {
+            // Only an upstream Retry-After travels inside the guard (the backoff honours it); callers always get one.
+            throw e.retryAfter().isPresent() ? e : e.withRetryAfter(config.retryAfter());
         } catch (CircuitBreakerOpenException e) {
             count(credential, "circuit_open");
             throw new UpstreamUnavailableException("circuit_open", Optional.of(config.circuitBreaker().delay()));
@@ -114,7 +121,7 @@ public class UpstreamTokenClient {
             record(sample, credential, reason);
             Log.warnf("event=upstream_failed credential=%s reason=%s exception=%s", credential.name(), reason,
                     e.getClass().getSimpleName());
-            throw new UpstreamUnavailableException(reason, Optional.of(config.retryAfter()));
+            throw new UpstreamUnavailableException(reason, Optional.empty());
         }
         try (response) {
             return read(credential, secret, response, sample);
@@ -131,7 +138,7 @@ public class UpstreamTokenClient {
             if (!accessToken.isTextual() || accessToken.asText().isEmpty() || expiresIn <= 0) {
                 record(sample, credential, "server_error");
                 Log.warnf("event=upstream_invalid_response credential=%s status=200 debug_id=%s", credential.name(), debugId);
-                throw new UpstreamUnavailableException("invalid_response", Optional.of(config.retryAfter()));
+                throw new UpstreamUnavailableException("invalid_response", Optional.empty());
             }
             record(sample, credential, "success");
             Instant now = clock.instant();
@@ -145,7 +152,7 @@ public class UpstreamTokenClient {
             Optional<Duration> retryAfter = retryAfter(response.getHeaderString("Retry-After"));
             Log.warnf("event=upstream_unavailable credential=%s status=%d error=%s retry_after=%s debug_id=%s",
                     credential.name(), status, error, retryAfter.map(Duration::toSeconds).orElse(null), debugId);
-            throw new UpstreamUnavailableException(reason, retryAfter.or(() -> Optional.of(config.retryAfter())));
+            throw new UpstreamUnavailableException(reason, retryAfter);
         }
         record(sample, credential, error.equals("invalid_client") || error.equals("invalid_scope") ? error : "rejected");
         Log.warnf("event=upstream_rejected credential=%s status=%d error=%s error_description=\"%s\" debug_id=%s",

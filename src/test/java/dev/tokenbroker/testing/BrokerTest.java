@@ -49,6 +49,8 @@ public abstract class BrokerTest {
         awaitFixtures();
         ims.resetAll();
         Ims.issuesTokens(ims, 86399);
+        localCache.clear();
+        flushSharedCache();
         // One request first, so that no test's timing includes building the client or a cold connection.
         as(Fixtures.OPS_KEY).queryParam("credential", Fixtures.CREDENTIAL).when().get("/tokens").then().statusCode(200);
         ims.resetRequests();

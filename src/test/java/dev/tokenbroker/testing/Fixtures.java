@@ -57,6 +57,7 @@ public final class Fixtures {
                         scopes: ["*"]
                   - name: ops
                     api-key-sha256: %s
+                    purge: [adobe-admin]
                     grants:
                       - credential: adobe-admin
                         scopes: ["*"]

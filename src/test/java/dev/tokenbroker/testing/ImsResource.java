@@ -22,7 +22,8 @@ public class ImsResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        wireMock = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1").globalTemplating(true));
+        // A fixed free port, not dynamicPort(): a test may stop and start the server and keep its address.
+        wireMock = new WireMockServer(options().port(RedisProcess.freePort()).bindAddress("127.0.0.1").globalTemplating(true));
         wireMock.start();
         try {
             Path root = Files.createTempDirectory("token-broker-test");
@@ -37,7 +38,8 @@ public class ImsResource implements QuarkusTestResourceLifecycleManager {
                 "tokenbroker.credentials.dir", secrets.root().toString(),
                 "tokenbroker.credentials.reload-interval", "0.2s",
                 "tokenbroker.callers.file", callersFile.toString(),
-                "tokenbroker.callers.reload-interval", "0.2s");
+                "tokenbroker.callers.reload-interval", "0.2s",
+                "tokenbroker.tokens.refresh-retry-interval", "1s");
     }
 
     public String tokenUrl() {

@@ -24,8 +24,46 @@ public final class RedisProcess {
     private Process process;
 
     public RedisProcess(List<String> extraArgs) {
-        this.port = freePort();
+        this(freePort(), extraArgs);
+    }
+
+    public RedisProcess(int port, List<String> extraArgs) {
+        this.port = port;
         this.extraArgs = List.copyOf(extraArgs);
+    }
+
+    /** Sends one command; answers the reply's text (a simple string, an error, an integer or a bulk string). */
+    public String command(String... args) {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            StringBuilder out = new StringBuilder("*" + args.length + "\r\n");
+            for (String arg : args) {
+                out.append('$').append(arg.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).append("\r\n")
+                        .append(arg).append("\r\n");
+            }
+            socket.getOutputStream().write(out.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
+            String first = readLine(in);
+            if (first.startsWith("$") && !first.equals("$-1")) {
+                byte[] bulk = new byte[Integer.parseInt(first.substring(1))];
+                in.readFully(bulk);
+                return new String(bulk, java.nio.charset.StandardCharsets.UTF_8);
+            }
+            return first;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String readLine(java.io.DataInputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = in.read()) != -1 && c != '\n') {
+            if (c != '\r') {
+                line.append((char) c);
+            }
+        }
+        return line.toString();
     }
 
     public int port() {
@@ -104,7 +142,21 @@ public final class RedisProcess {
         }
     }
 
-    static int freePort() {
+    /** A free port below 50000 whose cluster bus port (port + 10000) is free too. */
+    public static int freeClusterPort() {
+        while (true) {
+            int port = freePort();
+            if (port < 50000) {
+                try (ServerSocket bus = new ServerSocket(port + 10000)) {
+                    return port;
+                } catch (IOException busTaken) {
+                    // try another
+                }
+            }
+        }
+    }
+
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();

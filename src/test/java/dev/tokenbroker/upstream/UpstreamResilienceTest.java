@@ -114,6 +114,7 @@ class UpstreamResilienceTest extends RedisBrokerTest {
     void circuitOpensAfterRepeatedFailuresAndStopsCallingUpstream() {
         ims.resetAll();
         ims.stubFor(Ims.tokenRequest().willReturn(Ims.error(502, "bad_gateway", "bad gateway")));
+        io.smallrye.faulttolerance.api.CircuitBreakerMaintenance.get().resetAll(); // a window without the warm-up
         get().statusCode(503); // three attempts
         get().statusCode(503); // the fourth attempt opens the breaker; the retry after it is refused at once
         int callsWhenOpen = Ims.tokenRequests(ims);

@@ -1,0 +1,89 @@
+package dev.tokenbroker.metrics;
+
+import dev.tokenbroker.cache.LocalTokenCache;
+import dev.tokenbroker.credential.Credential;
+import dev.tokenbroker.credential.CredentialRegistry;
+import dev.tokenbroker.upstream.UpstreamTokenClient;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The meters that exist once per credential: whether its files are valid, seconds until its soonest cached
+ * token expires, and its upstream calls by every result at 0 (so that an alert on {@code increase()} sees the
+ * first rejection). Follows the credentials directory at the same interval as the registry; also registers
+ * {@code tokenbroker.refreshes} at 0 for both results.
+ */
+@ApplicationScoped
+public class CredentialMeters {
+
+    private final MeterRegistry meters;
+    private final CredentialRegistry credentials;
+    private final LocalTokenCache localCache;
+    private final Clock clock;
+    private final Map<String, List<Meter>> gauges = new HashMap<>();
+
+    CredentialMeters(MeterRegistry meters, CredentialRegistry credentials, LocalTokenCache localCache, Clock clock) {
+        this.meters = meters;
+        this.credentials = credentials;
+        this.localCache = localCache;
+        this.clock = clock;
+    }
+
+    /** After the registry's first read of the directory (default observers run at APPLICATION + 500). */
+    void onStart(@Observes @Priority(Interceptor.Priority.APPLICATION + 1000) StartupEvent event) {
+        meters.counter("tokenbroker.refreshes", "result", "success");
+        meters.counter("tokenbroker.refreshes", "result", "failure");
+        follow();
+    }
+
+    @Scheduled(every = "${tokenbroker.credentials.reload-interval}", delayed = "${tokenbroker.credentials.reload-interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    synchronized void follow() {
+        Set<String> names = new TreeSet<>(credentials.names());
+        credentials.problems().keySet().stream().filter(name -> Credential.NAME.matcher(name).matches()).forEach(names::add);
+        for (String name : names) {
+            gauges.computeIfAbsent(name, this::register);
+        }
+        gauges.keySet().removeIf(name -> {
+            if (names.contains(name)) {
+                return false;
+            }
+            gauges.get(name).forEach(meters::remove);
+            return true;
+        });
+    }
+
+    private List<Meter> register(String name) {
+        UpstreamTokenClient.RESULTS.forEach(result ->
+                meters.counter("tokenbroker.upstream.calls", "credential", name, "result", result));
+        return List.of(
+                Gauge.builder("tokenbroker.credential.valid", () -> valid(name) ? 1 : 0)
+                        .tag("credential", name).strongReference(true).register(meters),
+                Gauge.builder("tokenbroker.cache.soonest.expiry", () -> secondsUntilSoonestExpiry(name))
+                        .tag("credential", name).strongReference(true).register(meters));
+    }
+
+    private boolean valid(String name) {
+        return credentials.get(name).isPresent() && !credentials.problems().containsKey(name);
+    }
+
+    private double secondsUntilSoonestExpiry(String name) {
+        return localCache.soonestExpiry(name)
+                .map(at -> Math.max(0, Duration.between(clock.instant(), at).toMillis() / 1000.0))
+                .orElse(Double.NaN);
+    }
+}

@@ -1,0 +1,114 @@
+package dev.tokenbroker.metrics;
+
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Every {@code tokenbroker.*} meter with its Prometheus help text, unit and histogram, applied by a
+ * {@link MeterFilter} wherever the meter is registered. One list rather than a {@code .description(...)} at
+ * each call site: Prometheus keeps the help of the first meter registered under a name, so every call site
+ * would have to repeat the same text. Tests check that README's metrics table and the alerts and dashboard in
+ * deploy/monitoring name only meters the broker exports.
+ */
+@Singleton
+public class MeterCatalogue {
+
+    /** A meter's name in code, its unit (appended to the Prometheus name of gauges) and its help text. */
+    public record Entry(String name, String baseUnit, String help, Optional<Histogram> histogram) {}
+
+    /** The range of a latency histogram's buckets. */
+    public record Histogram(Duration min, Duration max) {}
+
+    public static final Map<String, Entry> ENTRIES = Stream.of(
+            entry("tokenbroker.requests", "GET /tokens answers by credential, caller, outcome (ok or the problem code) "
+                    + "and tier (memory, redis, upstream, none)"),
+            histogram("tokenbroker.request.duration", "GET /tokens latency by outcome (ok, error)",
+                    Duration.ofMillis(1), Duration.ofSeconds(30)),
+            entry("tokenbroker.upstream.calls", "Attempts at the token endpoint by credential and result (success, "
+                    + "invalid_client, invalid_scope, rejected, rate_limited, server_error, timeout, io_error, circuit_open)"),
+            histogram("tokenbroker.upstream.duration", "Token endpoint latency of one attempt, by credential",
+                    Duration.ofMillis(5), Duration.ofSeconds(30)),
+            entry("tokenbroker.upstream.circuit.state", "Circuit breaker of each token endpoint host: 0 closed, 1 open, 2 half-open"),
+            new Entry("tokenbroker.cache.soonest.expiry", "seconds", "Seconds until the soonest expiring token of the "
+                    + "credential in this replica's in-process cache expires; NaN when it holds none", Optional.empty()),
+            entry("tokenbroker.refreshes", "Refreshes of cached tokens before they expire, by result (success, failure)"),
+            entry("tokenbroker.redis.errors", "Failed Redis operations by operation (get, put, drop, lock, unlock, publish); the broker then "
+                    + "uses its in-process cache"),
+            entry("tokenbroker.credentials.loaded", "Credentials being served"),
+            entry("tokenbroker.credentials.invalid", "Credentials whose files are invalid now"),
+            entry("tokenbroker.credential.valid", "1 while the credential's files are valid, 0 while they are invalid "
+                    + "(its last valid version, if any, is still served)"),
+            entry("tokenbroker.credentials.reloads", "Reads of the credentials directory by result (success, invalid, error)"),
+            entry("tokenbroker.callers.loaded", "Callers in the callers policy"),
+            entry("tokenbroker.callers.reloads", "Loads of a changed callers file by result (success, invalid)"),
+            entry("tokenbroker.service_account.tokens", "ServiceAccount tokens presented, by result: verified (signature "
+                    + "checked), remembered (verified before), or the reason it was refused"),
+            entry("tokenbroker.jwks.reads", "Reads of the cluster's JWKS by trigger (startup, schedule, unknown_key) "
+                    + "and result (success, error)"),
+            entry("tokenbroker.jwks.keys", "Signing keys of the cluster's JWKS held now"))
+            .collect(Collectors.toUnmodifiableMap(Entry::name, e -> e));
+
+    private static Entry entry(String name, String help) {
+        return new Entry(name, null, help, Optional.empty());
+    }
+
+    private static Entry histogram(String name, String help, Duration min, Duration max) {
+        return new Entry(name, null, help, Optional.of(new Histogram(min, max)));
+    }
+
+    /**
+     * Removes the {@code tokenbroker.*} meters when the application stops. Gauges read beans of this
+     * application; a registry that outlives it (Micrometer's global one, when tests restart Quarkus in one
+     * JVM) would otherwise keep exporting them, and hand them back instead of the next application's own.
+     */
+    void onStop(@Observes ShutdownEvent event, MeterRegistry meters) {
+        meters.getMeters().stream()
+                .filter(meter -> ENTRIES.containsKey(meter.getId().getName()))
+                .toList()
+                .forEach(meters::remove);
+    }
+
+    /** Gives {@code tokenbroker.*} meters their help text and unit, and the latency timers their histograms. */
+    @Produces
+    @Singleton
+    MeterFilter catalogue() {
+        return new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                Entry entry = ENTRIES.get(id.getName());
+                if (entry == null) {
+                    return id;
+                }
+                return new Meter.Id(id.getName(), Tags.of(id.getTagsAsIterable()),
+                        entry.baseUnit() != null ? entry.baseUnit() : id.getBaseUnit(), entry.help(), id.getType());
+            }
+
+            @Override
+            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+                Entry entry = ENTRIES.get(id.getName());
+                if (entry == null || entry.histogram().isEmpty()) {
+                    return config;
+                }
+                Histogram range = entry.histogram().get();
+                return DistributionStatisticConfig.builder()
+                        .percentilesHistogram(true)
+                        .minimumExpectedValue((double) range.min().toNanos())
+                        .maximumExpectedValue((double) range.max().toNanos())
+                        .build()
+                        .merge(config);
+            }
+        };
+    }
+}

@@ -1,0 +1,130 @@
+package dev.tokenbroker.cache;
+
+import static dev.tokenbroker.testing.Fixtures.BILLING_KEY;
+import static dev.tokenbroker.testing.Fixtures.OPS_KEY;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+
+import dev.tokenbroker.testing.Ims;
+import dev.tokenbroker.testing.ImsResource;
+import dev.tokenbroker.testing.RedisBrokerTest;
+import dev.tokenbroker.testing.RedisResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import java.net.URL;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** Redis and the identity provider going away and coming back, while callers keep asking. */
+@QuarkusTest
+@WithTestResource(RedisResource.class)
+@WithTestResource(ImsResource.class)
+class OutageTest extends RedisBrokerTest {
+
+    @TestHTTPResource(value = "health/ready", management = true)
+    URL readiness;
+
+    @Test
+    void redisStoppedAndStartedUnderLoadFailsNoRequestAndIsUsedAgain() throws Exception {
+        String cached = token(OPS_KEY, "openid");
+        AtomicBoolean running = new AtomicBoolean(true);
+        List<Integer> statuses = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> load = CompletableFuture.runAsync(() -> {
+            while (running.get()) {
+                statuses.add(RestAssured.given().header("Authorization", "Bearer " + OPS_KEY)
+                        .queryParam("credential", "adobe-admin").queryParam("scope", "openid")
+                        .when().get("/tokens").statusCode());
+            }
+        });
+        try {
+            redis.stop();
+            // A token this replica has keeps being served; a new one is minted with in-process single flight.
+            assertThat(token(OPS_KEY, "openid")).isEqualTo(cached);
+            token(OPS_KEY, "AdobeID");
+            await().until(() -> RestAssured.given().when().get(readiness).then().extract().path("checks[0].data.cache")
+                    .equals("memory (redis unavailable)"));
+            RestAssured.given().when().get(readiness).then().statusCode(200).body("status", equalTo("UP"));
+
+            redis.start();
+            // Used again without a restart: a new token lands in Redis.
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                token(OPS_KEY, "user_management_sdk");
+                localCache.clear();
+                return redisData.key().keys("tokenbroker:t:*").size() > 0;
+            });
+            RestAssured.given().when().get(readiness).then().body("checks[0].data.cache", equalTo("memory,redis"));
+        } finally {
+            running.set(false);
+            load.get();
+        }
+        assertThat(statuses).isNotEmpty().allMatch(s -> s == 200);
+    }
+
+    @Test
+    void identityProviderDownServesCachedTokensThen503ThenRecovers() {
+        String cached = token(OPS_KEY, "openid");
+        ims.stop();
+        try {
+            assertThat(token(OPS_KEY, "openid")).isEqualTo(cached);
+            as(OPS_KEY).queryParam("credential", "adobe-admin").queryParam("scope", "AdobeID").when().get("/tokens")
+                    .then().statusCode(503).body("code", equalTo("upstream_unavailable")).header("Retry-After", notNullValue());
+        } finally {
+            ims.start();
+        }
+        io.smallrye.faulttolerance.api.CircuitBreakerMaintenance.get().resetAll();
+        Ims.issuesTokens(ims, 86399);
+        token(OPS_KEY, "AdobeID");
+    }
+
+    @Test
+    void refreshThatFailsWhileTheProviderIsDownSucceedsOnceItIsBack() {
+        ims.resetAll();
+        ims.stubFor(Ims.tokenRequest().willReturn(Ims.token(8)));
+        String first = tokenAnyTtl();
+        ims.stop();
+        try {
+            // Past the refresh point the refresh fails, and the cached token is still served.
+            await().pollInterval(Duration.ofMillis(200)).atMost(Duration.ofSeconds(7))
+                    .until(() -> tokenAnyTtl().equals(first) && refreshFailures() > 0);
+        } finally {
+            ims.start();
+        }
+        io.smallrye.faulttolerance.api.CircuitBreakerMaintenance.get().resetAll();
+        await().pollInterval(Duration.ofMillis(200)).atMost(Duration.ofSeconds(10)).until(() -> !tokenAnyTtl().equals(first));
+    }
+
+    @Test
+    void purgeDropsEveryCachedTokenOfACredential() {
+        String before = token(OPS_KEY, "openid");
+        as(BILLING_KEY).when().delete("/tokens/adobe-admin")
+                .then().statusCode(403).contentType("application/problem+json").body("code", equalTo("forbidden"));
+        as(OPS_KEY).when().delete("/tokens/adobe-admin").then().statusCode(204);
+        assertThat(redisData.key().keys("tokenbroker:t:*")).isEmpty();
+        assertThat(token(OPS_KEY, "openid")).isNotEqualTo(before);
+        assertThat(Ims.tokenRequests(ims)).isEqualTo(2);
+    }
+
+    private double refreshFailures() {
+        String metrics = RestAssured.given().when().get(readiness.toString().replace("health/ready", "metrics")).asString();
+        return metrics.lines().filter(l -> l.startsWith("tokenbroker_refreshes_total") && l.contains("result=\"failure\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    private static String tokenAnyTtl() {
+        return as(OPS_KEY).queryParam("credential", "adobe-admin").queryParam("min_ttl", "0").when().get("/tokens")
+                .then().statusCode(200).extract().path("access_token");
+    }
+
+    private static String token(String key, String scope) {
+        return as(key).queryParam("credential", "adobe-admin").queryParam("scope", scope).when().get("/tokens")
+                .then().statusCode(200).extract().path("access_token");
+    }
+}

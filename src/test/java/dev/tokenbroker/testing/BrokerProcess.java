@@ -1,0 +1,87 @@
+package dev.tokenbroker.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The packaged broker ({@code target/quarkus-app/quarkus-run.jar}) run as its own process, on free ports. */
+public final class BrokerProcess {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Process process;
+    private final int port;
+    private final int managementPort;
+
+    private BrokerProcess(Process process, int port, int managementPort) {
+        this.process = process;
+        this.port = port;
+        this.managementPort = managementPort;
+    }
+
+    /** Starts a broker with these settings (as system properties), logging to target/broker-NAME.log; waits until ready. */
+    public static BrokerProcess start(String name, Map<String, String> settings) {
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        if (!jar.toFile().isFile()) {
+            throw new IllegalStateException(jar + " is missing: *IT tests run after `mvn package` (mvn verify does)");
+        }
+        int port = RedisProcess.freePort();
+        int managementPort = RedisProcess.freePort();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-Dquarkus.http.port=" + port, "-Dquarkus.management.port=" + managementPort));
+        settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.addAll(List.of("-jar", jar.toString()));
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(Path.of("target", "broker-" + name + ".log").toFile()).start();
+            BrokerProcess broker = new BrokerProcess(process, port, managementPort);
+            await().atMost(Duration.ofSeconds(60)).until(broker::ready);
+            return broker;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the broker", e);
+        }
+    }
+
+    public URI uri(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + port + pathAndQuery);
+    }
+
+    public URI managementUri(String path) {
+        return URI.create("http://127.0.0.1:" + managementPort + path);
+    }
+
+    public boolean ready() {
+        if (!process.isAlive()) {
+            throw new IllegalStateException("the broker exited with " + process.exitValue());
+        }
+        try {
+            return HTTP.send(HttpRequest.newBuilder(managementUri("/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Kills the process at once, as an OOM kill or a lost node would: no shutdown, no lock released. */
+    public void kill() {
+        process.destroyForcibly();
+        await().until(() -> !process.isAlive());
+    }
+
+    public void stop() {
+        process.destroy();
+        await().atMost(Duration.ofSeconds(20)).until(() -> !process.isAlive());
+    }
+}
