@@ -18,9 +18,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Over a run that exercises successes and every kind of error, no log line (message or stack trace), and no
@@ -33,17 +32,8 @@ class SecretLeakTest extends RedisBrokerTest {
 
     private final List<String> bodies = new ArrayList<>();
     private final List<String> tokens = new ArrayList<>();
-    private LogCapture logs;
-
-    @BeforeEach
-    void captureLogs() {
-        logs = LogCapture.install();
-    }
-
-    @AfterEach
-    void stopCapturing() {
-        logs.close();
-    }
+    @RegisterExtension
+    final LogCapture logs = new LogCapture();
 
     @Test
     void noSecretKeyOrTokenInAnyLogLineOrErrorBody() throws Exception {

@@ -9,23 +9,39 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.jboss.logmanager.ExtLogRecord;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Every log record published while it is installed on the root logger, as {@code category message} plus any
- * stack trace. Close it to uninstall.
+ * Every log record published during a test, as {@code category message} plus any stack trace: a JUnit extension
+ * ({@code @RegisterExtension final LogCapture logs = new LogCapture();}) that is a handler on the root logger
+ * from before the test's {@code @BeforeEach} methods until after its {@code @AfterEach} methods.
  */
-public final class LogCapture extends Handler implements AutoCloseable {
+public final class LogCapture extends Handler implements BeforeEachCallback, AfterEachCallback {
 
     private final List<String> lines = new ArrayList<>();
 
-    private LogCapture() {
+    public LogCapture() {
         setLevel(Level.ALL);
     }
 
-    public static LogCapture install() {
-        LogCapture capture = new LogCapture();
-        Logger.getLogger("").addHandler(capture);
-        return capture;
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        clear();
+        Logger.getLogger("").addHandler(this);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        Logger.getLogger("").removeHandler(this);
+    }
+
+    /** Forgets the lines so far, e.g. those of a set-up. */
+    public void clear() {
+        synchronized (lines) {
+            lines.clear();
+        }
     }
 
     @Override
@@ -56,7 +72,5 @@ public final class LogCapture extends Handler implements AutoCloseable {
     public void flush() {}
 
     @Override
-    public void close() {
-        Logger.getLogger("").removeHandler(this);
-    }
+    public void close() {}
 }

@@ -18,9 +18,9 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** One line on category tokenbroker.audit per GET /tokens decision, with exactly the fields the README names. */
 @QuarkusTest
@@ -31,16 +31,12 @@ class AuditLogTest extends ServiceAccountBrokerTest {
     @Inject
     CacheKeys keys;
 
-    private LogCapture logs;
+    @RegisterExtension
+    final LogCapture logs = new LogCapture();
 
     @BeforeEach
-    void captureLogs() {
-        logs = LogCapture.install();
-    }
-
-    @AfterEach
-    void stopCapturing() {
-        logs.close();
+    void forgetTheSetUpRequest() {
+        logs.clear();
     }
 
     @Test
