@@ -3,7 +3,7 @@
 #   - in-process tier, Redis tier alone (tokenbroker.cache.local-enabled=false), and GET /ping as the baseline;
 #   - requests/s and p50/p99 from wrk, ratios to the baseline, upstream calls, the broker's RSS.
 # Needs: java, redis-server, python3, wrk (Debian: apt-get install wrk). Builds the jar only if it is missing.
-# Usage: bench/run.sh [DURATION_SECONDS] [CONNECTIONS]
+# Usage: bench/run.sh [DURATION_SECONDS] [CONNECTIONS]   (env BROKER_OPTS: extra JVM options for the broker)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-20}
@@ -45,7 +45,8 @@ encryption_key=$(head -c 32 /dev/urandom | base64)
 start_broker() { # $1: local tier on (true/false)
   port=$(free_port)
   management=$(free_port)
-  java -Xmx256m -Dquarkus.http.port="$port" -Dquarkus.management.port="$management" \
+  # shellcheck disable=SC2086 # BROKER_OPTS: extra JVM options, word-split on purpose
+  java -Xmx256m ${BROKER_OPTS:-} -Dquarkus.http.port="$port" -Dquarkus.management.port="$management" \
     -Dquarkus.redis.hosts="redis://127.0.0.1:$redis_port" -Dtokenbroker.cache.encryption-key="$encryption_key" \
     -Dtokenbroker.cache.local-enabled="$1" -Dtokenbroker.credentials.dir="$work/credentials" \
     -Dtokenbroker.callers.file="$work/callers.yaml" -Dquarkus.log.level=WARN \
