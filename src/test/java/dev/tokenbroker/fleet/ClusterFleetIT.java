@@ -5,20 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.tokenbroker.testing.BrokerProcess;
+import dev.tokenbroker.testing.FleetSettings;
 import dev.tokenbroker.testing.Fixtures;
 import dev.tokenbroker.testing.Ims;
 import dev.tokenbroker.testing.RedisCluster;
-import dev.tokenbroker.testing.SecretMount;
 import io.restassured.path.json.JsonPath;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,19 +37,9 @@ class ClusterFleetIT {
         cluster.start();
         ims = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1").globalTemplating(true));
         ims.start();
-        Path root = Files.createTempDirectory("token-broker-cluster");
-        SecretMount secrets = new SecretMount(Files.createDirectories(root.resolve("credentials")));
-        secrets.write(Fixtures.CREDENTIAL, Fixtures.adobeAdmin("http://localhost:" + ims.port() + Fixtures.TOKEN_PATH));
-        Path callers = root.resolve("callers.yaml");
-        Files.writeString(callers, Fixtures.callersYaml());
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        Map<String, String> settings = Map.of(
-                "quarkus.redis.hosts", cluster.hosts(),
-                "quarkus.redis.client-type", "cluster",
-                "tokenbroker.cache.encryption-key", Base64.getEncoder().encodeToString(key),
-                "tokenbroker.credentials.dir", secrets.root().toString(),
-                "tokenbroker.callers.file", callers.toString());
+        Map<String, String> settings = FleetSettings.of(cluster.hosts(),
+                "http://localhost:" + ims.port() + Fixtures.TOKEN_PATH);
+        settings.put("quarkus.redis.client-type", "cluster");
         brokers.add(BrokerProcess.start("cluster-1", settings));
         brokers.add(BrokerProcess.start("cluster-2", settings));
     }

@@ -7,23 +7,18 @@ import static org.awaitility.Awaitility.await;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.tokenbroker.testing.BrokerProcess;
+import dev.tokenbroker.testing.FleetSettings;
 import dev.tokenbroker.testing.Fixtures;
 import dev.tokenbroker.testing.Ims;
 import dev.tokenbroker.testing.RedisProcess;
-import dev.tokenbroker.testing.SecretMount;
 import io.restassured.path.json.JsonPath;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -56,18 +51,8 @@ class FleetIT {
         ims = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1").globalTemplating(true)
                 .containerThreads(64));
         ims.start();
-        Path root = Files.createTempDirectory("token-broker-fleet");
-        SecretMount secrets = new SecretMount(Files.createDirectories(root.resolve("credentials")));
-        secrets.write(Fixtures.CREDENTIAL, Fixtures.adobeAdmin("http://localhost:" + ims.port() + Fixtures.TOKEN_PATH));
-        Path callers = root.resolve("callers.yaml");
-        Files.writeString(callers, Fixtures.callersYaml());
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        settings = new HashMap<>(Map.of(
-                "quarkus.redis.hosts", redis.uri(),
-                "tokenbroker.cache.encryption-key", Base64.getEncoder().encodeToString(key),
-                "tokenbroker.credentials.dir", secrets.root().toString(),
-                "tokenbroker.callers.file", callers.toString(),
+        settings = FleetSettings.of(redis.uri(), "http://localhost:" + ims.port() + Fixtures.TOKEN_PATH);
+        settings.putAll(Map.of(
                 "tokenbroker.cache.lock-ttl", "6s",
                 "tokenbroker.upstream.timeout", "6s",
                 "tokenbroker.upstream.max-duration", "4s",
