@@ -1,5 +1,7 @@
 package dev.tokenbroker.cache;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.token.TokenKey;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,13 +33,24 @@ public class CacheKeys {
     private static final byte FORMAT = 1;
 
     private final SecureRandom random = new SecureRandom();
-    private final com.github.benmanes.caffeine.cache.Cache<String, String> fingerprints =
-            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000).build();
+    private final Cache<String, String> fingerprints = Caffeine.newBuilder().maximumSize(10_000).build();
+    /** Key names per token key and sealing-key index: an HMAC each, asked for on every Redis read. */
+    private final Cache<Slot, String> slots = Caffeine.newBuilder().maximumSize(10_000).build();
+    /** A Cipher per thread: getInstance is a provider lookup, and a reused instance skips the AES key schedule. */
+    private static final ThreadLocal<Cipher> AES_GCM = ThreadLocal.withInitial(() -> {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM unavailable", e);
+        }
+    });
     private final List<Derived> keys;
     private final boolean configured;
     private final String prefix;
 
     record Derived(SecretKeySpec aes, SecretKeySpec names, SecretKeySpec fingerprints) {}
+
+    private record Slot(TokenKey key, int index) {}
 
     CacheKeys(TokenBrokerConfig config) {
         this.prefix = config.cache().keyPrefix();
@@ -83,6 +96,10 @@ public class CacheKeys {
     }
 
     private String slot(TokenKey key, int index) {
+        return slots.get(new Slot(key, index), slot -> computeSlot(slot.key(), slot.index()));
+    }
+
+    private String computeSlot(TokenKey key, int index) {
         String canonical = String.join("\u0000", "token", key.credential(), key.clientId(), key.tokenUrl().toString(),
                 key.scopes().join(" "));
         return hmac(keys.get(index).names(), canonical, 16);
@@ -105,7 +122,7 @@ public class CacheKeys {
         try {
             byte[] nonce = new byte[NONCE_BYTES];
             random.nextBytes(nonce);
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher cipher = AES_GCM.get();
             cipher.init(Cipher.ENCRYPT_MODE, keys.get(0).aes(), new GCMParameterSpec(TAG_BITS, nonce));
             cipher.updateAAD(name.getBytes(StandardCharsets.UTF_8));
             byte[] sealed = cipher.doFinal(plaintext);
@@ -121,7 +138,7 @@ public class CacheKeys {
             return Optional.empty();
         }
         try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher cipher = AES_GCM.get();
             cipher.init(Cipher.DECRYPT_MODE, keys.get(index).aes(), new GCMParameterSpec(TAG_BITS, sealed, 1, NONCE_BYTES));
             cipher.updateAAD(name.getBytes(StandardCharsets.UTF_8));
             return Optional.of(cipher.doFinal(sealed, 1 + NONCE_BYTES, sealed.length - 1 - NONCE_BYTES));

@@ -45,6 +45,7 @@ public class RedisTokenStore {
 
     private final Instance<RedisDataSource> redis;
     private final Instance<ReactiveRedisDataSource> reactive;
+    private volatile ValueCommands<String, byte[]> values;
     private final boolean enabled;
     private volatile boolean healthy = true;
     private volatile Cancellable subscription;
@@ -243,7 +244,12 @@ public class RedisTokenStore {
     }
 
     private ValueCommands<String, byte[]> values() {
-        return redis.get().value(byte[].class);
+        ValueCommands<String, byte[]> commands = values; // made once: each value() call looks its codecs up again
+        if (commands == null) {
+            commands = redis.get().value(byte[].class);
+            values = commands;
+        }
+        return commands;
     }
 
     private Optional<Token> unseal(byte[] sealed, String name, int index) {

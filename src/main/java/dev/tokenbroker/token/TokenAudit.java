@@ -79,8 +79,23 @@ final class TokenAudit {
     }
 
     void write() {
-        LOG.infof("event=token_request caller=%s method=%s credential=%s scopes=%s outcome=%s status=%d tier=%s%s%s",
-                caller, method, credential, scopes.isEmpty() ? "-" : "\"" + scopes + "\"", outcome, status, tier,
-                fingerprint == null ? "" : " fingerprint=" + fingerprint, reason == null ? "" : " reason=" + reason);
+        if (!LOG.isInfoEnabled()) {
+            return;
+        }
+        StringBuilder line = new StringBuilder(192).append("event=token_request caller=").append(caller)
+                .append(" method=").append(method).append(" credential=").append(credential).append(" scopes=");
+        if (scopes.isEmpty()) {
+            line.append('-');
+        } else {
+            line.append('"').append(scopes).append('"');
+        }
+        line.append(" outcome=").append(outcome).append(" status=").append(status).append(" tier=").append(tier);
+        if (fingerprint != null) {
+            line.append(" fingerprint=").append(fingerprint);
+        }
+        if (reason != null) {
+            line.append(" reason=").append(reason);
+        }
+        LOG.info(line.toString()); // built here rather than by a printf-style format: this runs once per request
     }
 }

@@ -7,23 +7,20 @@ import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialRegistry;
 import dev.tokenbroker.problem.ProblemCode;
 import dev.tokenbroker.problem.ProblemException;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.MultivaluedMap;
-import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.jboss.resteasy.reactive.ResponseHeader;
+import org.jboss.resteasy.reactive.RestHeader;
+import org.jboss.resteasy.reactive.RestQuery;
 
 /** {@code GET /tokens}: an access token for an authenticated caller, within its grants (contract section 3). */
 @Path("/tokens")
@@ -35,32 +32,35 @@ public class TokensResource {
     private final CredentialRegistry credentials;
     private final TokenService tokens;
     private final TokenBrokerConfig.Tokens config;
-    private final MeterRegistry meters;
+    private final RequestMeters requestMeters;
     private final Clock clock;
 
     TokensResource(CallerAuthenticator authenticator, CredentialRegistry credentials, TokenService tokens,
-            TokenBrokerConfig config, MeterRegistry meters, Clock clock) {
+            TokenBrokerConfig config, RequestMeters requestMeters, Clock clock) {
         this.authenticator = authenticator;
         this.credentials = credentials;
         this.tokens = tokens;
         this.config = config.tokens();
-        this.meters = meters;
+        this.requestMeters = requestMeters;
         this.clock = clock;
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Response token(@Context HttpHeaders headers, @Context UriInfo uri) {
-        Timer.Sample sample = Timer.start(meters);
+    @ResponseHeader(name = HttpHeaders.CACHE_CONTROL, value = "no-store")
+    @ResponseHeader(name = "Pragma", value = "no-cache")
+    public TokenResponse token(@RestHeader(HttpHeaders.AUTHORIZATION) List<String> authorization,
+            @RestQuery("credential") List<String> credentialParam, @RestQuery("scope") List<String> scopeParam,
+            @RestQuery("min_ttl") List<String> minTtlParam) {
+        long started = System.nanoTime();
         TokenAudit audit = new TokenAudit();
         try {
-            AuthenticatedCaller caller = authenticator.authenticate(headers.getRequestHeader(HttpHeaders.AUTHORIZATION));
+            AuthenticatedCaller caller = authenticator.authenticate(authorization);
             audit.caller(caller);
-            MultivaluedMap<String, String> query = uri.getQueryParameters();
-            String name = credentialName(query.get("credential"));
+            String name = credentialName(credentialParam);
             audit.credential(name);
-            Duration minTtl = minTtl(query.get("min_ttl"));
-            ScopeSet requested = ScopeSet.parse(query.getOrDefault("scope", List.of()));
+            Duration minTtl = minTtl(minTtlParam);
+            ScopeSet requested = scopeParam == null ? ScopeSet.EMPTY : ScopeSet.parse(scopeParam);
             audit.scopes(requested);
             if (!caller.caller().hasGrantFor(name)) {
                 throw new ProblemException(ProblemCode.FORBIDDEN, "No grant for this credential.");
@@ -80,15 +80,12 @@ public class TokensResource {
             }
             TokenService.Served served = tokens.token(credential, scopes, minTtl);
             audit.served(served, tokens.fingerprint(served.token()));
-            return Response.ok(response(credential, scopes, served.token()))
-                    .header(HttpHeaders.CACHE_CONTROL, "no-store")
-                    .header("Pragma", "no-cache")
-                    .build();
+            return response(credential, scopes, served.token());
         } catch (ProblemException e) {
             audit.failed(e);
             throw e;
         } finally {
-            count(sample, audit);
+            requestMeters.record(audit, System.nanoTime() - started);
             audit.write();
         }
     }
@@ -134,9 +131,4 @@ public class TokensResource {
         return Duration.ofSeconds(Long.parseLong(values.get(0)));
     }
 
-    private void count(Timer.Sample sample, TokenAudit audit) {
-        meters.counter("tokenbroker.requests", "credential", audit.credentialTag(), "caller", audit.callerTag(),
-                "outcome", audit.outcome(), "tier", audit.tier()).increment();
-        sample.stop(meters.timer("tokenbroker.request.duration", "outcome", audit.outcome().equals("ok") ? "ok" : "error"));
-    }
 }
