@@ -100,7 +100,7 @@ public class CacheKeys {
     }
 
     private String computeSlot(TokenKey key, int index) {
-        String canonical = String.join("\u0000", "token", key.credential(), key.clientId(), key.tokenUrl().toString(),
+        String canonical = String.join("\u0000", "token", key.credential(), key.clientId(), key.tokenUrl(),
                 key.scopes().join(" "));
         return hmac(keys.get(index).names(), canonical, 16);
     }

@@ -22,11 +22,16 @@ public class StaticKeyVerifier implements BearerVerifier {
         return policy.byKeyDigest(sha256(bearer)).map(caller -> new AuthenticatedCaller(caller, METHOD));
     }
 
-    static byte[] sha256(String value) {
+    /** One digest per thread: {@code MessageDigest.getInstance} is a provider lookup, on every request. */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    });
+
+    static byte[] sha256(String value) {
+        return SHA_256.get().digest(value.getBytes(StandardCharsets.UTF_8)); // digest() resets it for the next use
     }
 }

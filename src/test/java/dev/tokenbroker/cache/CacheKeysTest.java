@@ -7,7 +7,6 @@ import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.token.ScopeSet;
 import dev.tokenbroker.token.TokenKey;
 import java.lang.reflect.Proxy;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -19,7 +18,7 @@ class CacheKeysTest {
 
     private static final String KEY_A = randomKey();
     private static final String KEY_B = randomKey();
-    private static final TokenKey TOKEN_KEY = new TokenKey("adobe-admin", "client", URI.create("https://ims/token"),
+    private static final TokenKey TOKEN_KEY = new TokenKey("adobe-admin", "client", "https://ims/token",
             ScopeSet.parse("openid,AdobeID"));
 
     @Test
