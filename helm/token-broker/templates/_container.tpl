@@ -30,7 +30,7 @@ restartPolicy: Always
 {{- end }}
 ports:
   {{- if not $sidecar }}
-  - name: http
+  - name: {{ include "token-broker.apiPortName" . }}
     containerPort: {{ .Values.containerPorts.http }}
     protocol: TCP
   {{- end }}
@@ -82,6 +82,9 @@ env:
         key: {{ $.Values.redis.password.key }}
   {{- end }}
   {{- end }}
+  {{- with include "token-broker.securityEnv" . }}
+  {{- . | trim | nindent 2 }}
+  {{- end }}
   {{- with .Values.kubernetes.issuer }}
   - name: TOKENBROKER_KUBERNETES_ISSUER
     value: {{ . | quote }}
@@ -108,20 +111,45 @@ volumeMounts:
     mountPath: /var/run/secrets/token-broker/credentials/{{ $credential.name }}
     readOnly: true
   {{- end }}
+  {{- $dirs := include "token-broker.tlsDirs" . | fromYaml }}
+  {{- if .Values.tls.enabled }}
+  - name: token-broker-tls
+    mountPath: {{ $dirs.api }}
+    readOnly: true
+  {{- end }}
+  {{- if and .Values.redis.enabled .Values.redis.tls.caSecret.name }}
+  - name: token-broker-redis-ca
+    mountPath: {{ $dirs.redisCa }}
+    readOnly: true
+  {{- end }}
+  {{- if .Values.upstream.caSecret.name }}
+  - name: token-broker-upstream-ca
+    mountPath: {{ $dirs.upstreamCa }}
+    readOnly: true
+  {{- end }}
 startupProbe:
   httpGet:
     path: /q/health/live
     port: management
+    {{- if .Values.tls.enabled }}
+    scheme: HTTPS
+    {{- end }}
   {{- toYaml .Values.startupProbe | nindent 2 }}
 livenessProbe:
   httpGet:
     path: /q/health/live
     port: management
+    {{- if .Values.tls.enabled }}
+    scheme: HTTPS
+    {{- end }}
   {{- toYaml .Values.livenessProbe | nindent 2 }}
 readinessProbe:
   httpGet:
     path: /q/health/ready
     port: management
+    {{- if .Values.tls.enabled }}
+    scheme: HTTPS
+    {{- end }}
   {{- toYaml .Values.readinessProbe | nindent 2 }}
 {{- with .Values.resources }}
 resources:
@@ -138,8 +166,10 @@ securityContext:
 {{- end }}
 
 {{/*
-The volumes "token-broker.container" mounts: /tmp, callers.yaml and one Secret per credential.
-The ConfigMap is mounted as a directory, not with subPath, so that edits reach the running broker.
+The volumes "token-broker.container" mounts: /tmp, callers.yaml, one Secret per credential and the Secrets
+with certificates. Everything is mounted as a directory, not with subPath, so that edits reach the running
+broker. Of the certificate Secrets only the keys the broker reads are projected: a Secret that cert-manager
+wrote for Redis also holds that server's private key, which the broker has no business seeing.
 */}}
 {{- define "token-broker.volumes" -}}
 - name: token-broker-tmp
@@ -155,5 +185,80 @@ The ConfigMap is mounted as a directory, not with subPath, so that edits reach t
 - name: token-broker-credential-{{ $i }}
   secret:
     secretName: {{ $credential.secretName }}
+{{- end }}
+{{- if .Values.tls.enabled }}
+- name: token-broker-tls
+  secret:
+    secretName: {{ include "token-broker.tlsSecretName" . }}
+    items:
+      - key: tls.crt
+        path: tls.crt
+      - key: tls.key
+        path: tls.key
+{{- end }}
+{{- if and .Values.redis.enabled .Values.redis.tls.caSecret.name }}
+- name: token-broker-redis-ca
+  secret:
+    secretName: {{ .Values.redis.tls.caSecret.name }}
+    items:
+      - key: {{ .Values.redis.tls.caSecret.key }}
+        path: {{ .Values.redis.tls.caSecret.key }}
+{{- end }}
+{{- if .Values.upstream.caSecret.name }}
+- name: token-broker-upstream-ca
+  secret:
+    secretName: {{ .Values.upstream.caSecret.name }}
+    items:
+      - key: {{ .Values.upstream.caSecret.key }}
+        path: {{ .Values.upstream.caSecret.key }}
+{{- end }}
+{{- end }}
+
+{{/*
+Where the Secrets with certificates are mounted, read-only, each as a directory (no subPath), so that
+renewed files reach the running broker. "token-broker.securityEnv" points the broker at them.
+*/}}
+{{- define "token-broker.tlsDirs" -}}
+api: /var/run/secrets/token-broker/tls
+redisCa: /var/run/secrets/token-broker/redis-ca
+upstreamCa: /var/run/secrets/token-broker/upstream-ca
+{{- end }}
+
+{{/*
+The environment variables for the transport's security: the API and management port over HTTPS
+(tls.enabled), Redis over TLS with its own CA (redis.tls.caSecret) as an ACL user (redis.username), and the
+CAs trusted for identity providers (upstream.caSecret). The only place that names them.
+*/}}
+{{- define "token-broker.securityEnv" -}}
+{{- $dirs := include "token-broker.tlsDirs" . | fromYaml }}
+{{- if .Values.tls.enabled }}
+- name: QUARKUS_HTTP_TLS_CONFIGURATION_NAME
+  value: api
+- name: QUARKUS_MANAGEMENT_TLS_CONFIGURATION_NAME
+  value: api
+- name: QUARKUS_TLS__API__KEY_STORE_PEM_0_CERT
+  value: {{ $dirs.api }}/tls.crt
+- name: QUARKUS_TLS__API__KEY_STORE_PEM_0_KEY
+  value: {{ $dirs.api }}/tls.key
+- name: QUARKUS_TLS__API__RELOAD_PERIOD
+  value: {{ .Values.tls.reloadPeriod | quote }}
+- name: QUARKUS_HTTP_SSL_PORT
+  value: {{ .Values.containerPorts.http | quote }}
+- name: QUARKUS_HTTP_INSECURE_REQUESTS
+  value: disabled
+{{- end }}
+{{- if and .Values.redis.enabled .Values.redis.username }}
+- name: QUARKUS_REDIS_USERNAME
+  value: {{ .Values.redis.username | quote }}
+{{- end }}
+{{- if and .Values.redis.enabled .Values.redis.tls.caSecret.name }}
+- name: QUARKUS_REDIS_TLS_CONFIGURATION_NAME
+  value: redis
+- name: QUARKUS_TLS__REDIS__TRUST_STORE_PEM_CERTS
+  value: {{ $dirs.redisCa }}/{{ .Values.redis.tls.caSecret.key }}
+{{- end }}
+{{- if .Values.upstream.caSecret.name }}
+- name: TOKENBROKER_UPSTREAM_CA_FILE
+  value: {{ $dirs.upstreamCa }}/{{ .Values.upstream.caSecret.key }}
 {{- end }}
 {{- end }}

@@ -70,6 +70,20 @@ Name of the ConfigMap holding callers.yaml.
 {{- end }}
 
 {{/*
+Name of the kubernetes.io/tls Secret that holds the API's certificate (tls.enabled).
+*/}}
+{{- define "token-broker.tlsSecretName" -}}
+{{- default (printf "%s-tls" (include "token-broker.fullname" .)) .Values.tls.secretName }}
+{{- end }}
+
+{{/*
+Name of the API port, on the container and on the Service: it tells meshes and readers the protocol.
+*/}}
+{{- define "token-broker.apiPortName" -}}
+{{- if .Values.tls.enabled }}https{{ else }}http{{ end }}
+{{- end }}
+
+{{/*
 Image reference: repository@digest, or repository:tag with the appVersion as default tag.
 */}}
 {{- define "token-broker.image" -}}
@@ -116,6 +130,20 @@ so it also runs where an application chart renders the sidecar.
 {{- end }}
 {{- if eq (empty .Values.redis.hosts) (empty .Values.redis.existingSecret.name) }}
 {{- fail "redis.enabled needs exactly one of redis.hosts and redis.existingSecret.name" }}
+{{- end }}
+{{- end }}
+{{- if .Values.tls.enabled }}
+{{- if not $central }}
+{{- fail "tls.enabled needs mode: central: in sidecar mode the API listens on 127.0.0.1 over plain HTTP for the pod's own containers only; leave tls.enabled false" }}
+{{- end }}
+{{- else if .Values.tls.certManager.issuerRef }}
+{{- fail "tls.certManager.issuerRef needs tls.enabled: set tls.enabled=true to serve HTTPS with the certificate, or leave issuerRef empty" }}
+{{- end }}
+{{- if and .Values.redis.enabled .Values.redis.tls.caSecret.name .Values.redis.hosts }}
+{{- range splitList "," .Values.redis.hosts }}
+{{- if not (hasPrefix "rediss://" (trim .)) }}
+{{- fail (printf "redis.tls.caSecret.name is set, but redis.hosts has %q: write rediss:// URLs, the CA is only used over TLS" (trim .)) }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- $names := list }}

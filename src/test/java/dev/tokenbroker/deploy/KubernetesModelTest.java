@@ -10,8 +10,15 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tokenbroker.deploy.RenderedManifests.Rendered;
+import io.fabric8.certmanager.api.model.v1.Certificate;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.openshift.api.model.monitoring.v1.Endpoint;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
+import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,10 +29,10 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every object the charts render, read into the Kubernetes API model (Fabric8's, and its copy of the
- * Prometheus Operator's for ServiceMonitor and PrometheusRule) without a cluster: an unknown field, a
- * duplicate key, a wrongly typed scalar or an unknown kind fails, as {@code kubectl apply --validate=strict}
- * would.
+ * Every object the charts render, read into the Kubernetes API model (Fabric8's, and its copies of the
+ * Prometheus Operator's for ServiceMonitor and PrometheusRule and of cert-manager's for Certificate) without a
+ * cluster: an unknown field, a duplicate key, a wrongly typed scalar or an unknown kind fails, as
+ * {@code kubectl apply --validate=strict} would.
  */
 class KubernetesModelTest {
 
@@ -44,9 +51,9 @@ class KubernetesModelTest {
         }
         assertThat(problems).isEmpty();
         assertThat(kinds).as("kinds rendered by the ci/ values files and the examples")
-                .containsExactlyInAnyOrder("ClusterRoleBinding", "ConfigMap", "Deployment", "HorizontalPodAutoscaler",
-                        "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Service", "ServiceAccount",
-                        "ServiceMonitor");
+                .containsExactlyInAnyOrder("Certificate", "ClusterRoleBinding", "ConfigMap", "Deployment",
+                        "HorizontalPodAutoscaler", "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Service",
+                        "ServiceAccount", "ServiceMonitor");
     }
 
     @Test
@@ -104,6 +111,44 @@ class KubernetesModelTest {
         assertThat(rule.getSpec().getGroups()).isNotEmpty();
         JsonNode source = new ObjectMapper(new YAMLFactory()).readTree(Path.of("deploy/monitoring/token-broker.rules.yaml").toFile());
         assertThat(rendered.tree().get("spec")).isEqualTo(source);
+    }
+
+    @Test
+    void certificateIsReadStrictlyAndNamesTheService() throws IOException {
+        Rendered rendered = RenderedManifests.first(RenderedManifests.RENDERED.resolve("tls-cert-manager-values.yaml"), "Certificate");
+        Certificate certificate = RenderedManifests.typed(rendered, Certificate.class);
+        assertThat(certificate.getSpec().getDnsNames()).contains("token-broker", "token-broker.token-broker",
+                "token-broker.token-broker.svc", "token-broker.token-broker.svc.cluster.local");
+        assertThat(certificate.getSpec().getPrivateKey().getAlgorithm()).isEqualTo("ECDSA");
+        assertThat(certificate.getSpec().getPrivateKey().getSize()).isEqualTo(256);
+        assertThat(certificate.getSpec().getPrivateKey().getRotationPolicy()).isEqualTo("Always");
+
+        ObjectNode typo = rendered.tree().deepCopy();
+        ((ObjectNode) typo.at("/spec/privateKey")).put("rotationPolicyy", "Always");
+        assertThatThrownBy(() -> RenderedManifests.typed(typo)).isInstanceOf(UnrecognizedPropertyException.class)
+                .hasMessageContaining("rotationPolicyy");
+    }
+
+    @Test
+    void withTlsProbesServiceAndServiceMonitorSpeakHttps() {
+        Path file = RenderedManifests.RENDERED.resolve("tls-values.yaml");
+        Container broker = RenderedManifests.typed(RenderedManifests.first(file, "Deployment"), Deployment.class)
+                .getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(List.of(broker.getStartupProbe(), broker.getLivenessProbe(), broker.getReadinessProbe()))
+                .allSatisfy(probe -> assertThat(probe.getHttpGet().getScheme()).isEqualTo("HTTPS"));
+        assertThat(broker.getEnv()).anySatisfy(env -> {
+            assertThat(env.getName()).isEqualTo("QUARKUS_HTTP_INSECURE_REQUESTS");
+            assertThat(env.getValue()).isEqualTo("disabled");
+        });
+
+        Service service = RenderedManifests.typed(RenderedManifests.first(file, "Service"), Service.class);
+        assertThat(service.getSpec().getPorts()).extracting(ServicePort::getAppProtocol).containsOnly("https");
+
+        Endpoint endpoint = RenderedManifests.typed(RenderedManifests.first(file, "ServiceMonitor"), ServiceMonitor.class)
+                .getSpec().getEndpoints().get(0);
+        assertThat(endpoint.getScheme()).isEqualTo("https");
+        assertThat(endpoint.getTlsConfig().getServerName())
+                .isEqualTo(service.getMetadata().getName() + "." + service.getMetadata().getNamespace() + ".svc");
     }
 
     private static JsonNode deployment() {

@@ -43,6 +43,8 @@ class PodSecurityStandardTest {
         assertThat(violations).isEmpty();
         assertThat(checked).as("Deployments checked").contains(
                 "default-values.yaml:token-broker", "full-values.yaml:token-broker", "redis-values.yaml:token-broker",
+                "redis-tls-values.yaml:token-broker", "tls-values.yaml:token-broker",
+                "tls-cert-manager-values.yaml:token-broker", "upstream-ca-values.yaml:token-broker",
                 "token-broker.yaml:token-broker", "example-app.yaml:example-app");
     }
 

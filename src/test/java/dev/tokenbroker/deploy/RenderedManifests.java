@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.certmanager.api.model.v1.Certificate;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
@@ -50,7 +51,8 @@ final class RenderedManifests {
     /** Every kind the charts may render, by "apiVersion/kind". */
     static final Map<String, Class<? extends HasMetadata>> KINDS = Stream.of(Deployment.class, Service.class,
                     ServiceAccount.class, ConfigMap.class, ClusterRoleBinding.class, HorizontalPodAutoscaler.class,
-                    PodDisruptionBudget.class, NetworkPolicy.class, ServiceMonitor.class, PrometheusRule.class)
+                    PodDisruptionBudget.class, NetworkPolicy.class, ServiceMonitor.class, PrometheusRule.class,
+                    Certificate.class)
             .collect(Collectors.toUnmodifiableMap(c -> HasMetadata.getApiVersion(c) + "/" + HasMetadata.getKind(c),
                     Function.identity()));
 
