@@ -11,6 +11,7 @@ import dev.tokenbroker.testing.Fixtures;
 import dev.tokenbroker.testing.Ims;
 import dev.tokenbroker.testing.ImsResource;
 import dev.tokenbroker.testing.LogCapture;
+import dev.tokenbroker.testing.RawHttp;
 import dev.tokenbroker.testing.ServerTls;
 import dev.tokenbroker.testing.TestCa;
 import dev.tokenbroker.testing.TestDependency;
@@ -18,14 +19,10 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import javax.net.ssl.SSLHandshakeException;
 import jakarta.inject.Inject;
@@ -88,8 +85,8 @@ class ApiTlsTest {
 
     @Test
     void plainHttpGetsNoHttpAnswerOnTheApiOrTheManagementPort() throws IOException {
-        assertThat(plainHttpGet(api.getPort(), "/ping")).doesNotStartWith("HTTP/");
-        assertThat(plainHttpGet(management.getPort(), "/q/health/live")).doesNotStartWith("HTTP/");
+        assertThat(RawHttp.unparsed(api.getPort(), "/ping")).doesNotStartWith("HTTP/");
+        assertThat(RawHttp.unparsed(management.getPort(), "/q/health/live")).doesNotStartWith("HTTP/");
     }
 
     @Test
@@ -122,22 +119,5 @@ class ApiTlsTest {
 
     private HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
         return tls.client().send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** Sends a plain HTTP request and reads whatever comes back until the server closes the connection. */
-    private static String plainHttpGet(int port, String path) throws IOException {
-        try (Socket socket = new Socket("localhost", port)) {
-            socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            ByteArrayOutputStream answer = new ByteArrayOutputStream();
-            InputStream in = socket.getInputStream();
-            try {
-                in.transferTo(answer);
-            } catch (java.net.SocketException reset) {
-                // closed with a reset: no answer either
-            }
-            return answer.toString(StandardCharsets.ISO_8859_1);
-        }
     }
 }
