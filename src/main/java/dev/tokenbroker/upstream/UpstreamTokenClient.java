@@ -103,10 +103,10 @@ public class UpstreamTokenClient {
             }
             Log.infof("event=upstream_ca_file_loaded file=%s certificates=%d", file, bundle.certificates().size());
         } catch (IOException e) {
-            throw new IllegalStateException("tokenbroker.upstream.ca-file " + file + " cannot be read ("
+            throw new IllegalStateException("tokenbroker.upstream.ca-file " + file + ": cannot be read ("
                     + e.getClass().getSimpleName() + ")");
         } catch (CaBundle.InvalidCaBundle e) {
-            throw new IllegalStateException("tokenbroker.upstream.ca-file " + file + " " + e.getMessage());
+            throw new IllegalStateException("tokenbroker.upstream.ca-file " + file + ": " + e.getMessage());
         }
     }
 

@@ -19,13 +19,14 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.time.Duration;
 import javax.net.ssl.SSLHandshakeException;
-import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -67,6 +68,8 @@ class ApiTlsTest {
 
     @Test
     void servesTokensOverTlsToAClientThatTrustsTheCa() throws Exception {
+        assertThat(Files.readString(tls.keyFile())).as("a PKCS#1 key, as cert-manager writes tls.key")
+                .startsWith("-----BEGIN RSA PRIVATE KEY-----");
         HttpResponse<String> response = tls.client().send(HttpRequest.newBuilder(api.resolve("/tokens?credential=adobe-admin&scope=openid"))
                 .header("Authorization", "Bearer " + Fixtures.OPS_KEY).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
