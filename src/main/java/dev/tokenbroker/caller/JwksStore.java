@@ -7,6 +7,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import dev.tokenbroker.config.TokenBrokerConfig;
+import dev.tokenbroker.tls.CaBundle;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
@@ -14,7 +15,6 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -24,10 +24,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Instant;
@@ -36,7 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The public keys that sign the cluster's ServiceAccount tokens, read from {@code tokenbroker.kubernetes.jwks-url}
@@ -230,26 +225,9 @@ public class JwksStore {
 
     private static SSLContext sslContext(byte[] pem) throws IOException {
         try {
-            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-            trust.load(null, null);
-            Path jvmCas = Path.of(System.getProperty("java.home"), "lib", "security", "cacerts");
-            if (Files.isReadable(jvmCas)) {
-                KeyStore defaults = KeyStore.getInstance(jvmCas.toFile(), (char[]) null);
-                for (String alias : java.util.Collections.list(defaults.aliases())) {
-                    trust.setCertificateEntry("jvm-" + alias, defaults.getCertificate(alias));
-                }
-            }
-            int i = 0;
-            for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem))) {
-                trust.setCertificateEntry("ca-file-" + i++, cert);
-            }
-            TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trustManagers.init(trust);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trustManagers.getTrustManagers(), null);
-            return context;
-        } catch (GeneralSecurityException e) {
-            throw new IOException("CA file unusable (" + e.getClass().getSimpleName() + ")");
+            return CaBundle.parse(new String(pem, StandardCharsets.UTF_8)).sslContext();
+        } catch (CaBundle.InvalidCaBundle e) {
+            throw new IOException("CA file unusable (" + e.getMessage() + ")");
         }
     }
 

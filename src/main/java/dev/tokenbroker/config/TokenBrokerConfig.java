@@ -129,6 +129,12 @@ public interface TokenBrokerConfig {
         /** {@code Retry-After} told to callers when no better estimate is known. */
         @WithDefault("5s")
         Duration retryAfter();
+
+        /**
+         * CA certificates (PEM) trusted for every token endpoint in addition to the system's; a credential's own
+         * {@code ca_file} takes its place for that credential. Re-read when it changes.
+         */
+        Optional<Path> caFile();
     }
 
     interface Breaker {

@@ -1,12 +1,16 @@
 package dev.tokenbroker.credential;
 
+import dev.tokenbroker.tls.CaBundle;
 import dev.tokenbroker.token.ScopeSet;
 import java.net.URI;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** One technical account, as read from its mounted Kubernetes Secret. Secrets redact themselves in {@code toString}. */
+/**
+ * One technical account, as read from its mounted Kubernetes Secret. Secrets redact themselves in {@code toString}.
+ * {@code caBundle} is the Secret's {@code ca_file}: CAs trusted for this credential's token endpoint.
+ */
 public record Credential(
         String name,
         String clientId,
@@ -18,7 +22,8 @@ public record Credential(
         AuthMethod authMethod,
         ScopeSeparator scopeSeparator,
         Optional<String> orgId,
-        Optional<String> technicalAccountId) {
+        Optional<String> technicalAccountId,
+        Optional<CaBundle> caBundle) {
 
     /** Valid credential names: a DNS label, as Kubernetes allows for the directory. */
     public static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
@@ -28,6 +33,7 @@ public record Credential(
         Objects.requireNonNull(clientId);
         Objects.requireNonNull(clientSecret);
         Objects.requireNonNull(tokenUrl);
+        Objects.requireNonNull(caBundle);
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("invalid credential name");
         }

@@ -1,6 +1,7 @@
 package dev.tokenbroker.credential;
 
 import dev.tokenbroker.problem.ProblemException;
+import dev.tokenbroker.tls.CaBundle;
 import dev.tokenbroker.token.ScopeSet;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -20,6 +21,8 @@ public final class CredentialLoader {
 
     /** Largest file read, so a mis-mounted volume cannot exhaust memory. */
     private static final long MAX_FILE_BYTES = 64 * 1024;
+    /** Largest {@code ca_file}: a Kubernetes Secret holds at most 1 MiB. */
+    private static final long MAX_CA_FILE_BYTES = 1024 * 1024;
     static final URI DEFAULT_TOKEN_URL = URI.create("https://ims-na1.adobelogin.com/ims/token/v3");
 
     /** The outcome of reading one directory. */
@@ -83,7 +86,19 @@ public final class CredentialLoader {
                         new InvalidFile("scope_separator", "must be comma or space")))
                 .orElse(ScopeSeparator.COMMA);
         return new Credential(name, clientId, secret, next, scopes, defaults, tokenUrl, authMethod, separator,
-                informative(dir, "org_id"), informative(dir, "technical_account_id"));
+                informative(dir, "org_id"), informative(dir, "technical_account_id"), caBundle(dir));
+    }
+
+    private static Optional<CaBundle> caBundle(Path dir) {
+        Optional<String> pem = optional(dir, "ca_file", MAX_CA_FILE_BYTES);
+        if (pem.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(CaBundle.parse(pem.get()));
+        } catch (CaBundle.InvalidCaBundle e) {
+            throw new InvalidFile("ca_file", e.getMessage());
+        }
     }
 
     private URI tokenUrl(String value) {
@@ -141,13 +156,17 @@ public final class CredentialLoader {
     }
 
     private static Optional<String> optional(Path dir, String file) {
+        return optional(dir, file, MAX_FILE_BYTES);
+    }
+
+    private static Optional<String> optional(Path dir, String file, long maxBytes) {
         Path path = dir.resolve(file);
         if (!Files.exists(path)) {
             return Optional.empty();
         }
         try {
-            if (!Files.isRegularFile(path) || Files.size(path) > MAX_FILE_BYTES) {
-                throw new InvalidFile(file, "not a regular file, or larger than 64 KiB");
+            if (!Files.isRegularFile(path) || Files.size(path) > maxBytes) {
+                throw new InvalidFile(file, "not a regular file, or larger than " + maxBytes / 1024 + " KiB");
             }
             String value = StandardCharsets.UTF_8.newDecoder()
                     .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(path)))

@@ -6,27 +6,36 @@ import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.credential.AuthMethod;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.Secret;
+import dev.tokenbroker.tls.CaBundle;
 import dev.tokenbroker.token.ScopeSet;
 import dev.tokenbroker.token.Token;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +50,10 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
  * scopes joined by {@code scope_separator}, RFC 6749 5.2 errors read. Each attempt has a timeout; network
  * errors, 5xx and 429 are retried with exponential backoff and jitter (honouring {@code Retry-After}); other
  * 4xx are not. One circuit breaker per token endpoint host, so one broken provider does not stop the rest.
+ *
+ * <p>Token endpoints are trusted by the system's CAs, plus those of the credential's {@code ca_file} or, without
+ * one, of {@code tokenbroker.upstream.ca-file}. A certificate that fails those checks is a configuration problem:
+ * answered as unavailable, but neither retried nor counted by the host's breaker.
  */
 @ApplicationScoped
 public class UpstreamTokenClient {
@@ -49,21 +62,52 @@ public class UpstreamTokenClient {
 
     /** Every {@code result} tag of {@code tokenbroker.upstream.calls}. */
     public static final List<String> RESULTS = List.of("success", "invalid_client", "invalid_scope", "rejected",
-            "rate_limited", "server_error", "timeout", "io_error", "circuit_open");
+            "rate_limited", "server_error", "timeout", "io_error", "untrusted_certificate", "circuit_open");
+
+    /** Largest {@code tokenbroker.upstream.ca-file} read. */
+    private static final long MAX_CA_FILE_BYTES = 1024 * 1024;
 
     private final TokenBrokerConfig.Upstream config;
     private final MeterRegistry meters;
     private final ObjectMapper json;
     private final Clock clock;
-    private final Map<URI, TokenEndpointApi> endpoints = new ConcurrentHashMap<>();
+    private final Map<EndpointKey, TokenEndpointApi> endpoints = new ConcurrentHashMap<>();
     private final Map<String, Guard> guards = new ConcurrentHashMap<>();
     private final Map<String, CircuitBreakerState> circuits = new ConcurrentHashMap<>();
+    private Optional<CaBundle> globalCa = Optional.empty();
+    private byte[] globalCaBytes;
+    private byte[] rejectedCaBytes;
+
+    /** One REST client per token URL and the CAs it trusts, so credentials with different CAs never share one. */
+    private record EndpointKey(URI tokenUrl, Optional<CaBundle> ca) {}
 
     UpstreamTokenClient(TokenBrokerConfig config, MeterRegistry meters, ObjectMapper json, Clock clock) {
         this.config = config.upstream();
         this.meters = meters;
         this.json = json;
         this.clock = clock;
+    }
+
+    /** The broker refuses to start with a {@code tokenbroker.upstream.ca-file} it cannot use. */
+    void onStart(@Observes StartupEvent event) {
+        if (config.caFile().isEmpty()) {
+            return;
+        }
+        Path file = config.caFile().get();
+        try {
+            byte[] bytes = readCaFile(file);
+            CaBundle bundle = CaBundle.parse(new String(bytes, StandardCharsets.UTF_8));
+            synchronized (this) {
+                globalCa = Optional.of(bundle);
+                globalCaBytes = bytes;
+            }
+            Log.infof("event=upstream_ca_file_loaded file=%s certificates=%d", file, bundle.certificates().size());
+        } catch (IOException e) {
+            throw new IllegalStateException("tokenbroker.upstream.ca-file " + file + ": cannot be read ("
+                    + e.getClass().getSimpleName() + ")");
+        } catch (CaBundle.InvalidCaBundle e) {
+            throw new IllegalStateException("tokenbroker.upstream.ca-file " + file + ": " + e.getMessage());
+        }
     }
 
     /** Mints a token; when the first secret is refused and a {@code client_secret_next} exists, tries that. */
@@ -112,10 +156,18 @@ public class UpstreamTokenClient {
         Timer.Sample sample = Timer.start(meters);
         Response response;
         try {
-            response = endpoint(credential.tokenUrl()).token(authorization(credential, secret), form(credential, secret, scopes));
+            response = endpoint(credential).token(authorization(credential, secret), form(credential, secret, scopes));
         } catch (RuntimeException e) {
             if (Thread.currentThread().isInterrupted()) {
                 throw e; // the guard's timeout fired; it counts this attempt
+            }
+            Optional<String> untrusted = certificateProblem(e);
+            if (untrusted.isPresent()) {
+                record(sample, credential, "untrusted_certificate");
+                Log.warnf("event=upstream_untrusted credential=%s host=%s trusted=%s problem=\"%s\" "
+                                + "action=not_retried hint=\"check the credential's ca_file or tokenbroker.upstream.ca-file\"",
+                        credential.name(), hostOf(credential.tokenUrl()), trustedCas(credential), untrusted.get());
+                throw new UpstreamUntrustedException();
             }
             String reason = isTimeout(e) ? "timeout" : "io_error";
             record(sample, credential, reason);
@@ -193,18 +245,79 @@ public class UpstreamTokenClient {
         return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
     }
 
-    private TokenEndpointApi endpoint(URI tokenUrl) {
-        return endpoints.computeIfAbsent(tokenUrl, url -> QuarkusRestClientBuilder.newBuilder()
-                .baseUri(url)
-                .connectTimeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS)
-                .readTimeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS)
-                .disableDefaultMapper(true)
-                .build(TokenEndpointApi.class));
+    private TokenEndpointApi endpoint(Credential credential) {
+        Optional<CaBundle> ca = credential.caBundle().or(this::globalCa);
+        return endpoints.computeIfAbsent(new EndpointKey(credential.tokenUrl(), ca), key -> {
+            QuarkusRestClientBuilder builder = QuarkusRestClientBuilder.newBuilder()
+                    .baseUri(key.tokenUrl())
+                    .connectTimeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .readTimeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .disableDefaultMapper(true);
+            key.ca().ifPresent(bundle -> builder.trustStore(bundle.trustStore(), ""));
+            return builder.build(TokenEndpointApi.class);
+        });
+    }
+
+    /**
+     * The CAs of {@code tokenbroker.upstream.ca-file}, re-read when the file changes (mints are rare, the file is
+     * small). A broken or unreadable new version is reported once and the last good one kept.
+     */
+    private synchronized Optional<CaBundle> globalCa() {
+        if (config.caFile().isEmpty()) {
+            return Optional.empty();
+        }
+        Path file = config.caFile().get();
+        byte[] bytes;
+        try {
+            bytes = readCaFile(file);
+        } catch (IOException e) {
+            reportBrokenCaFile(file, new byte[0], "cannot be read (" + e.getClass().getSimpleName() + ")");
+            return globalCa;
+        }
+        if (Arrays.equals(bytes, globalCaBytes)) {
+            return globalCa;
+        }
+        try {
+            CaBundle bundle = CaBundle.parse(new String(bytes, StandardCharsets.UTF_8));
+            Log.infof("event=upstream_ca_file_loaded file=%s certificates=%d", file, bundle.certificates().size());
+            globalCa = Optional.of(bundle);
+            globalCaBytes = bytes;
+            rejectedCaBytes = null;
+        } catch (CaBundle.InvalidCaBundle e) {
+            reportBrokenCaFile(file, bytes, e.getMessage());
+        }
+        return globalCa;
+    }
+
+    private void reportBrokenCaFile(Path file, byte[] bytes, String problem) {
+        if (!Arrays.equals(bytes, rejectedCaBytes)) {
+            rejectedCaBytes = bytes;
+            Log.warnf("event=upstream_ca_file_invalid file=%s problem=\"%s\" action=%s", file, problem,
+                    globalCa.isPresent() ? "keeping_last_valid_version" : "system_cas_only");
+        }
+    }
+
+    private static byte[] readCaFile(Path file) throws IOException {
+        if (Files.size(file) > MAX_CA_FILE_BYTES) {
+            throw new IOException("larger than 1 MiB");
+        }
+        return Files.readAllBytes(file);
+    }
+
+    /** Which CAs a credential's token endpoint is checked against, for log lines. */
+    private String trustedCas(Credential credential) {
+        if (credential.caBundle().isPresent()) {
+            return "system+credential_ca_file";
+        }
+        return config.caFile().isPresent() ? "system+upstream_ca_file" : "system";
     }
 
     private Guard guardFor(URI tokenUrl) {
-        String host = tokenUrl.getHost() + (tokenUrl.getPort() < 0 ? "" : ":" + tokenUrl.getPort());
-        return guards.computeIfAbsent(host, this::newGuard);
+        return guards.computeIfAbsent(hostOf(tokenUrl), this::newGuard);
+    }
+
+    private static String hostOf(URI tokenUrl) {
+        return tokenUrl.getHost() + (tokenUrl.getPort() < 0 ? "" : ":" + tokenUrl.getPort());
     }
 
     private Guard newGuard(String host) {
@@ -218,12 +331,13 @@ public class UpstreamTokenClient {
                     .maxRetries(config.maxRetries())
                     .delay(config.retryDelay().toMillis(), ChronoUnit.MILLIS)
                     .maxDuration(config.maxDuration().toMillis(), ChronoUnit.MILLIS)
-                    .abortOn(List.of(UpstreamRejectedException.class, CircuitBreakerOpenException.class))
+                    .abortOn(List.of(UpstreamRejectedException.class, UpstreamUntrustedException.class,
+                            CircuitBreakerOpenException.class))
                     .withCustomBackoff().strategy(() -> new RetryAfterBackoff(config.maxRetryDelay())).done()
                     .done()
                 .withCircuitBreaker()
                     .name("upstream:" + host)
-                    .skipOn(UpstreamRejectedException.class)
+                    .skipOn(List.of(UpstreamRejectedException.class, UpstreamUntrustedException.class))
                     .requestVolumeThreshold(breaker.requestVolumeThreshold())
                     .failureRatio(breaker.failureRatio())
                     .delay(breaker.delay().toMillis(), ChronoUnit.MILLIS)
@@ -246,6 +360,20 @@ public class UpstreamTokenClient {
 
     private void count(Credential credential, String result) {
         meters.counter("tokenbroker.upstream.calls", "credential", credential.name(), "result", result).increment();
+    }
+
+    /**
+     * What is wrong with the token endpoint's certificate (unknown CA, wrong host name, expired), when that is why
+     * the connection failed: the JDK's words about the peer's certificate, which hold no secret.
+     */
+    static Optional<String> certificateProblem(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof CertificateException || t instanceof CertPathBuilderException
+                    || t instanceof CertPathValidatorException) {
+                return Optional.of(printable(Optional.ofNullable(t.getMessage()).orElse(t.getClass().getSimpleName())));
+            }
+        }
+        return Optional.empty();
     }
 
     private static boolean isTimeout(Throwable e) {

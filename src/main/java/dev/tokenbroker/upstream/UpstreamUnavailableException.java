@@ -5,7 +5,7 @@ import dev.tokenbroker.problem.ProblemException;
 import java.time.Duration;
 import java.util.Optional;
 
-/** The identity provider could not give a token now (network error, timeout, 5xx, 429, open circuit). */
+/** The identity provider could not give a token now (network error, untrusted certificate, timeout, 5xx, 429, open circuit). */
 public class UpstreamUnavailableException extends ProblemException {
 
     private final String reason;
@@ -16,7 +16,7 @@ public class UpstreamUnavailableException extends ProblemException {
         this.reason = reason;
     }
 
-    /** {@code rate_limited}, {@code server_error}, {@code timeout}, {@code io_error}, {@code circuit_open}, {@code invalid_response}. */
+    /** {@code rate_limited}, {@code server_error}, {@code timeout}, {@code io_error}, {@code untrusted_certificate}, {@code circuit_open}, {@code invalid_response}. */
     public String reason() {
         return reason;
     }

@@ -2,6 +2,7 @@ package dev.tokenbroker.credential;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenbroker.testing.TestCa;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -99,6 +100,36 @@ class CredentialLoaderTest {
         Map<String, String> files = minimal();
         files.put("token_url", "http://ims.internal/t");
         assertThat(new CredentialLoader(true).load("x", write(files))).isInstanceOf(CredentialLoader.Valid.class);
+    }
+
+    @Test
+    void caFileIsReadIntoTheCredential() throws IOException {
+        TestCa ca = TestCa.create("private CA");
+        Map<String, String> files = minimal();
+        files.put("ca_file", ca.pem());
+
+        assertThat(valid(files).caBundle()).hasValueSatisfying(bundle ->
+                assertThat(bundle.certificates()).containsExactly(ca.certificate()));
+        assertThat(valid(minimal()).caBundle()).isEmpty();
+    }
+
+    @Test
+    void brokenCaFileIsNamedWithoutItsContent() throws IOException {
+        Map<String, String> files = minimal();
+        files.put("ca_file", "-----BEGIN CERTIFICATE-----\nTUlJQnNlY3JldC1sb29raW5n\n-----END CERTIFICATE-----\n");
+
+        assertThat(load(files)).isEqualTo(new CredentialLoader.Invalid("adobe-admin", "ca_file",
+                "certificate 1 is not a valid X.509 certificate"));
+    }
+
+    @Test
+    void caFileDoesNotMakeHttpAcceptable() throws IOException {
+        Map<String, String> files = minimal();
+        files.put("ca_file", TestCa.create("private CA").pem());
+        files.put("token_url", "http://ims.internal/t");
+
+        assertThat(load(files)).isInstanceOfSatisfying(CredentialLoader.Invalid.class,
+                invalid -> assertThat(invalid.file()).isEqualTo("token_url"));
     }
 
     @Test

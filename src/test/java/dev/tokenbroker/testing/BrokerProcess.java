@@ -12,24 +12,38 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
+import javax.net.ssl.SSLContext;
 
 /** The packaged broker ({@code target/quarkus-app/quarkus-run.jar}) run as its own process, on free ports. */
 public final class BrokerProcess {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
     private final Process process;
     private final int port;
     private final int managementPort;
+    private final String scheme;
+    private final HttpClient http;
 
-    private BrokerProcess(Process process, int port, int managementPort) {
+    private BrokerProcess(Process process, int port, int managementPort, SSLContext trust) {
         this.process = process;
         this.port = port;
         this.managementPort = managementPort;
+        this.scheme = trust == null ? "http" : "https";
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+        this.http = (trust == null ? client : client.sslContext(trust)).build();
     }
 
     /** Starts a broker with these settings (as system properties), logging to target/broker-NAME.log; waits until ready. */
     public static BrokerProcess start(String name, Map<String, String> settings) {
+        return start(name, settings, apiPort -> Map.of(), null);
+    }
+
+    /**
+     * Starts a broker with these settings (system properties) and environment variables (given the API port chosen);
+     * with {@code trust}, both ports are spoken to over HTTPS by clients that trust that context's CAs.
+     */
+    public static BrokerProcess start(String name, Map<String, String> settings, IntFunction<Map<String, String>> environment,
+            SSLContext trust) {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
         if (!jar.toFile().isFile()) {
             throw new IllegalStateException(jar + " is missing: *IT tests run after `mvn package` (mvn verify does)");
@@ -41,9 +55,10 @@ public final class BrokerProcess {
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", jar.toString()));
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(Path.of("target", "broker-" + name + ".log").toFile()).start();
-            BrokerProcess broker = new BrokerProcess(process, port, managementPort);
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(log(name).toFile());
+            builder.environment().putAll(environment.apply(port));
+            BrokerProcess broker = new BrokerProcess(builder.start(), port, managementPort, trust);
             await().atMost(Duration.ofSeconds(60)).until(broker::ready);
             return broker;
         } catch (IOException e) {
@@ -51,12 +66,30 @@ public final class BrokerProcess {
         }
     }
 
+    /** Where the broker NAME logs. */
+    public static Path log(String name) {
+        return Path.of("target", "broker-" + name + ".log");
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public int managementPort() {
+        return managementPort;
+    }
+
+    /** A client for this broker's ports (trusting the CA given at start when the broker speaks HTTPS). */
+    public HttpClient http() {
+        return http;
+    }
+
     public URI uri(String pathAndQuery) {
-        return URI.create("http://127.0.0.1:" + port + pathAndQuery);
+        return URI.create(scheme + "://127.0.0.1:" + port + pathAndQuery);
     }
 
     public URI managementUri(String path) {
-        return URI.create("http://127.0.0.1:" + managementPort + path);
+        return URI.create(scheme + "://127.0.0.1:" + managementPort + path);
     }
 
     public boolean ready() {
@@ -64,7 +97,7 @@ public final class BrokerProcess {
             throw new IllegalStateException("the broker exited with " + process.exitValue());
         }
         try {
-            return HTTP.send(HttpRequest.newBuilder(managementUri("/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+            return http.send(HttpRequest.newBuilder(managementUri("/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         } catch (IOException e) {
             return false;

@@ -36,6 +36,17 @@ public final class RawHttp {
         }
     }
 
+    /** Sends {@code GET target} to localhost:port and answers whatever came back, unparsed (e.g. nothing from a TLS port). */
+    public static String unparsed(int port, String target) throws IOException {
+        try (Socket socket = new Socket("localhost", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            return new String(readAll(socket.getInputStream()), StandardCharsets.ISO_8859_1);
+        }
+    }
+
     private static byte[] readAll(InputStream in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];

@@ -1,0 +1,192 @@
+package dev.tokenbroker.testing;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * A private certificate authority made in the test: an EC P-256 root that issues server certificates with RSA 2048
+ * keys, the key written as PKCS#1 ({@code BEGIN RSA PRIVATE KEY}) as cert-manager writes {@code tls.key} by default.
+ * Every certificate gets a fresh random serial, so a test can tell a renewed certificate from the one before.
+ */
+public final class TestCa {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final KeyPair keys;
+    private final X509Certificate certificate;
+
+    private TestCa(KeyPair keys, X509Certificate certificate) {
+        this.keys = keys;
+        this.certificate = certificate;
+    }
+
+    /** A new root CA with this common name. */
+    public static TestCa create(String commonName) {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            KeyPair keys = generator.generateKeyPair();
+            X500Name name = new X500Name("CN=" + commonName);
+            Instant now = Instant.now();
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, serial(),
+                    Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(30))), name, keys.getPublic());
+            JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+            builder.addExtension(Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(keys.getPublic()));
+            return new TestCa(keys, sign(builder, keys.getPrivate()));
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public X509Certificate certificate() {
+        return certificate;
+    }
+
+    /** The CA certificate in PEM, as a {@code ca.crt} or {@code ca_file} holds it. */
+    public String pem() {
+        return TestCa.pem(certificate);
+    }
+
+    /** A server certificate for {@code DNS:localhost} and {@code IP:127.0.0.1}, valid for a day. */
+    public Issued issueForLocalhost(String commonName) {
+        return issue(commonName, List.of("localhost"), List.of("127.0.0.1"));
+    }
+
+    /** A server certificate for these names and addresses, valid for a day. */
+    public Issued issue(String commonName, List<String> dnsNames, List<String> ipAddresses) {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            KeyPair serverKeys = generator.generateKeyPair();
+            Instant now = Instant.now();
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, serial(),
+                    Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(Duration.ofDays(1))),
+                    new X500Name("CN=" + commonName), serverKeys.getPublic());
+            List<GeneralName> names = new ArrayList<>();
+            dnsNames.forEach(dns -> names.add(new GeneralName(GeneralName.dNSName, dns)));
+            ipAddresses.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
+            JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
+            builder.addExtension(Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(serverKeys.getPublic()));
+            builder.addExtension(Extension.authorityKeyIdentifier, false, extensions.createAuthorityKeyIdentifier(certificate));
+            return new Issued(sign(builder, keys.getPrivate()), serverKeys.getPrivate(), certificate);
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A TLS context that trusts this CA and nothing else, with its own session cache (so no session is resumed across contexts). */
+    public SSLContext clientContext() {
+        try {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("ca", certificate);
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(trust);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, factory.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A server certificate and its key. */
+    public record Issued(X509Certificate certificate, PrivateKey key, X509Certificate issuer) {
+
+        /** {@code tls.crt}: the server certificate in PEM. */
+        public String certificatePem() {
+            return TestCa.pem(certificate);
+        }
+
+        /** {@code tls.key}: the key in PEM, PKCS#1 for RSA. */
+        public String keyPem() {
+            return TestCa.pem(key);
+        }
+
+        public BigInteger serial() {
+            return certificate.getSerialNumber();
+        }
+
+        /** Writes a PKCS#12 key store (certificate chain and key, under alias {@code server}) for servers such as WireMock. */
+        public Path writePkcs12(Path file, String password) {
+            try {
+                KeyStore store = KeyStore.getInstance("PKCS12");
+                store.load(null, null);
+                store.setKeyEntry("server", key, password.toCharArray(), new Certificate[] {certificate, issuer});
+                try (OutputStream out = Files.newOutputStream(file)) {
+                    store.store(out, password.toCharArray());
+                }
+                return file;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey caKey) throws GeneralSecurityException {
+        try {
+            String algorithm = caKey.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
+            return new JcaX509CertificateConverter().getCertificate(builder.build(new JcaContentSignerBuilder(algorithm).build(caKey)));
+        } catch (OperatorCreationException e) {
+            throw new GeneralSecurityException(e);
+        }
+    }
+
+    private static BigInteger serial() {
+        return new BigInteger(64, RANDOM).setBit(63);
+    }
+
+    private static String pem(Object object) {
+        StringWriter text = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
+            writer.writeObject(object);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return text.toString();
+    }
+}
