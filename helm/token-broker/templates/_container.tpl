@@ -236,9 +236,9 @@ CAs trusted for identity providers (upstream.caSecret). The only place that name
   value: api
 - name: QUARKUS_MANAGEMENT_TLS_CONFIGURATION_NAME
   value: api
-- name: QUARKUS_TLS__API__KEY_STORE_PEM_0_CERT
+- name: QUARKUS_TLS__API__KEY_STORE_PEM__0__CERT
   value: {{ $dirs.api }}/tls.crt
-- name: QUARKUS_TLS__API__KEY_STORE_PEM_0_KEY
+- name: QUARKUS_TLS__API__KEY_STORE_PEM__0__KEY
   value: {{ $dirs.api }}/tls.key
 - name: QUARKUS_TLS__API__RELOAD_PERIOD
   value: {{ .Values.tls.reloadPeriod | quote }}
