@@ -10,8 +10,11 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tokenbroker.deploy.RenderedManifests.Rendered;
+import dev.tokenbroker.testing.ServerTls;
+import dev.tokenbroker.tls.ApiTlsIT;
 import io.fabric8.certmanager.api.model.v1.Certificate;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -140,6 +143,11 @@ class KubernetesModelTest {
             assertThat(env.getName()).isEqualTo("QUARKUS_HTTP_INSECURE_REQUESTS");
             assertThat(env.getValue()).isEqualTo("disabled");
         });
+        // The names ApiTlsIT proves against the packaged broker are the ones the chart sets, and no others.
+        assertThat(broker.getEnv().stream().map(EnvVar::getName)
+                .filter(name -> name.startsWith("QUARKUS_") && !name.equals("QUARKUS_HTTP_PORT")
+                        && !name.equals("QUARKUS_MANAGEMENT_PORT")))
+                .containsExactlyInAnyOrderElementsOf(ApiTlsIT.chartEnvironment(ServerTls.create(), 8080).keySet());
 
         Service service = RenderedManifests.typed(RenderedManifests.first(file, "Service"), Service.class);
         assertThat(service.getSpec().getPorts()).extracting(ServicePort::getAppProtocol).containsOnly("https");

@@ -28,14 +28,17 @@ import org.junit.jupiter.api.Test;
  * The packaged broker with TLS turned on by exactly the environment variables the Helm chart sets, so that their
  * names are proven against the real configuration mapping, not just the properties they stand for.
  */
-class ApiTlsIT {
+public class ApiTlsIT {
 
     private static WireMockServer ims;
     private static ServerTls tls;
     private static BrokerProcess broker;
 
-    /** What the chart sets when TLS is on (its mount path replaced by the test's, its 1m reload by 1s). */
-    static Map<String, String> chartEnvironment(ServerTls tls, int apiPort) {
+    /**
+     * What the chart sets when TLS is on (its mount path replaced by the test's, its 1m reload by 1s).
+     * KubernetesModelTest checks that the chart's render sets exactly these names, so the two cannot drift.
+     */
+    public static Map<String, String> chartEnvironment(ServerTls tls, int apiPort) {
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("QUARKUS_HTTP_TLS_CONFIGURATION_NAME", "api");
         environment.put("QUARKUS_MANAGEMENT_TLS_CONFIGURATION_NAME", "api");
