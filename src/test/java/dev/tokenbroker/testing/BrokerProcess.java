@@ -30,6 +30,14 @@ public final class BrokerProcess {
 
     /** Starts a broker with these settings (as system properties), logging to target/broker-NAME.log; waits until ready. */
     public static BrokerProcess start(String name, Map<String, String> settings) {
+        return start(name, settings, Map.of());
+    }
+
+    /**
+     * Starts a broker with these settings (as system properties) and these environment variables (as a Deployment
+     * sets them), logging to target/broker-NAME.log; waits until ready.
+     */
+    public static BrokerProcess start(String name, Map<String, String> settings, Map<String, String> environment) {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
         if (!jar.toFile().isFile()) {
             throw new IllegalStateException(jar + " is missing: *IT tests run after `mvn package` (mvn verify does)");
@@ -41,14 +49,21 @@ public final class BrokerProcess {
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", jar.toString()));
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(Path.of("target", "broker-" + name + ".log").toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(log(name).toFile());
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             BrokerProcess broker = new BrokerProcess(process, port, managementPort);
             await().atMost(Duration.ofSeconds(60)).until(broker::ready);
             return broker;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the broker", e);
         }
+    }
+
+    /** Where the broker called {@code name} logs. */
+    public static Path log(String name) {
+        return Path.of("target", "broker-" + name + ".log");
     }
 
     public URI uri(String pathAndQuery) {
