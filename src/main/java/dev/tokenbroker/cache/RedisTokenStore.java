@@ -11,6 +11,7 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.value.SetArgs;
 import io.quarkus.redis.datasource.value.ValueCommands;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.PreDestroy;
@@ -327,6 +328,11 @@ public class RedisTokenStore {
                 Log.warnf(line, keys.eventsChannel(), now.kind(), now.reason());
             }
         }
+    }
+
+    /** Before Quarkus closes the Redis client, so that the end of the subscription's connection is no loss. */
+    void onStop(@Observes ShutdownEvent event) {
+        stopListening();
     }
 
     @PreDestroy
