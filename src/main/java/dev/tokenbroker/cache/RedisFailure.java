@@ -41,6 +41,8 @@ record RedisFailure(String command, boolean refused, String reason) {
             for (String refusal : REFUSALS) {
                 refused |= message.startsWith(refusal);
             }
+            // A command that a Lua script may not run, or a key it may not touch, is an ERR, not a NOPERM.
+            refused |= message.contains("THE USER EXECUTING THE SCRIPT CAN'T");
             refused |= t instanceof SSLException || t instanceof CertificateException;
         }
         return new RedisFailure(command, refused, describe(root, secrets));

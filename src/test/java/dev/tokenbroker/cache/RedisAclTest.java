@@ -168,6 +168,14 @@ class RedisAclTest extends RedisBrokerTest {
     }
 
     @Test
+    void aScriptIsCheckedAgainstTheUsersRightsToo() {
+        setUser("-del"); // EVAL stays allowed, but not the DEL that the lock's release script calls
+        promptToken("AdobeID");
+        assertThat(readiness("redis")).startsWith("EVAL refused: ERR The user executing the script can't run this command");
+        promptToken("openid");
+    }
+
+    @Test
     void aUserLimitedToOtherKeysIsReportedAndRequestsStillAnswer() {
         double errors = errors("get");
         setUser("resetkeys", "~other:*");

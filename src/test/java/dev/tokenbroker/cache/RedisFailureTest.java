@@ -18,6 +18,8 @@ class RedisFailureTest {
                 .isEqualTo(new RedisFailure("EVAL", true, "NOPERM this user has no permissions to run the 'eval' command"));
         assertThat(RedisFailure.of("GET", new IllegalStateException("WRONGPASS invalid username-password pair"), List.of())
                 .refused()).isTrue();
+        assertThat(RedisFailure.of("EVAL", new EventsSubscription.RedisErrorReply("ERR The user executing the script can't "
+                + "run this command or subcommand script: 98b2b88b, on @user_script:1."), List.of()).refused()).isTrue();
         assertThat(RedisFailure.of("GET", new SSLHandshakeException("PKIX path building failed"), List.of()).summary())
                 .isEqualTo("GET refused: SSLHandshakeException: PKIX path building failed");
         assertThat(RedisFailure.of("GET", new java.net.ConnectException("Connection refused"), List.of()).summary())
