@@ -90,6 +90,11 @@ public class CacheKeys {
         return prefix + "l:{" + slot(key, 0) + "}";
     }
 
+    /** A key of the check that Redis lets the broker run its commands; {@code {id}} keeps a check's keys in one slot. */
+    public String checkName(String id, String part) {
+        return prefix + "check:{" + id + "}:" + part;
+    }
+
     /** The pub/sub channel on which replicas tell each other to drop a credential's tokens. */
     public String eventsChannel() {
         return prefix + "events";

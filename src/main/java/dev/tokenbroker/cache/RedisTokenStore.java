@@ -1,6 +1,7 @@
 package dev.tokenbroker.cache;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenKey;
 import io.micrometer.core.instrument.Counter;
@@ -10,28 +11,34 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.value.SetArgs;
 import io.quarkus.redis.datasource.value.ValueCommands;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.subscription.Cancellable;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
-import io.vertx.mutiny.redis.client.Response;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * The shared tier: tokens in Redis for every replica, when {@code quarkus.redis.hosts} is set. Key names are
  * HMACs; values are AES-256-GCM sealed with the key name as associated data; each key expires with its token.
- * Redis failures are counted and logged and make the broker fall back to its in-process tier.
+ * Redis failures are counted and logged and make the broker fall back to its in-process tier. When Redis
+ * <em>refuses</em> the broker (wrong password, an ACL without a command it uses, an untrusted certificate), the
+ * broker stops asking it and checks every {@code tokenbroker.cache.redis-check-interval} whether it may again:
+ * a half-working Redis (say, locks taken but never released) would make requests wait, a refused one does not.
  */
 @ApplicationScoped
 public class RedisTokenStore {
@@ -40,15 +47,28 @@ public class RedisTokenStore {
     private final ObjectMapper json;
     private final MeterRegistry meters;
     private static final String DROP = "drop:";
+    private static final Set<String> PURGES = Set.of("drop", "publish");
     private static final String RELEASE_IF_OWNER =
             "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+
+    /** Commands the broker sends, in the order {@link #check()} tries them: the README's ACL line allows these. */
+    static final List<String> COMMANDS = List.of("SET", "GET", "EXISTS", "EVAL", "SADD", "PTTL", "PEXPIREAT", "SMEMBERS",
+            "DEL", "PUBLISH");
 
     private final Instance<RedisDataSource> redis;
     private final Instance<ReactiveRedisDataSource> reactive;
     private volatile ValueCommands<String, byte[]> values;
     private final boolean enabled;
-    private volatile boolean healthy = true;
-    private volatile Cancellable subscription;
+    private final Duration checkInterval;
+    /** Passwords that an error message must never show. */
+    private final Collection<String> secrets;
+    /** Why the last Redis command failed; null while commands succeed. */
+    private volatile RedisFailure failure;
+    /** Why the subscription to the events channel is down; null while it is up (or being made). */
+    private volatile RedisFailure eventsFailure;
+    private volatile boolean subscribed;
+    private volatile Consumer<String> dropListener;
+    private volatile EventsSubscription subscription;
 
     /** What is sealed into Redis: short names keep values small. */
     record Stored(String t, String y, long i, long e) {
@@ -63,23 +83,42 @@ public class RedisTokenStore {
     }
 
     RedisTokenStore(CacheKeys keys, ObjectMapper json, MeterRegistry meters, Instance<RedisDataSource> redis,
-            Instance<ReactiveRedisDataSource> reactive) {
+            Instance<ReactiveRedisDataSource> reactive, TokenBrokerConfig config) {
         this.reactive = reactive;
         this.keys = keys;
         this.json = json;
         this.meters = meters;
         this.redis = redis;
-        this.enabled = ConfigProvider.getConfig().getOptionalValue("quarkus.redis.hosts", String.class)
-                .filter(hosts -> !hosts.isBlank()).isPresent();
+        this.checkInterval = config.cache().redisCheckInterval();
+        Config settings = ConfigProvider.getConfig();
+        Optional<String> hosts = settings.getOptionalValue("quarkus.redis.hosts", String.class).filter(h -> !h.isBlank());
+        this.enabled = hosts.isPresent();
+        this.secrets = RedisFailure.passwords(hosts, settings.getOptionalValue("quarkus.redis.password", String.class));
+        requireNoUsernameSetting(settings.getOptionalValue("quarkus.redis.username", String.class).isPresent());
+    }
+
+    /**
+     * The Quarkus Redis client has no user setting: {@code QUARKUS_REDIS_USERNAME} would be ignored and the broker
+     * would log in as {@code default}. The user goes into the URL; refuse to start rather than run as someone else.
+     */
+    static void requireNoUsernameSetting(boolean usernameSet) {
+        if (usernameSet) {
+            throw new IllegalStateException("quarkus.redis.username (env QUARKUS_REDIS_USERNAME) is no setting of the "
+                    + "Quarkus Redis client and would be ignored; name the ACL user in quarkus.redis.hosts instead: "
+                    + "rediss://host:6379?user=NAME (the password stays in quarkus.redis.password)");
+        }
     }
 
     void onStart(@Observes StartupEvent event) {
         requireEncryptionKey(enabled, keys.configured());
         if (enabled) {
             // At 0 from the start, so that an alert on increase() sees the first error.
-            List.of("get", "put", "drop", "lock", "unlock", "publish").forEach(this::errors);
+            List.of("get", "put", "drop", "lock", "unlock", "publish", "subscribe").forEach(this::errors);
         }
         Log.infof("event=cache_configured tiers=%s", enabled ? "memory,redis" : "memory");
+        if (enabled) {
+            check();
+        }
     }
 
     /** The broker refuses to start with Redis but without an encryption key. */
@@ -98,7 +137,74 @@ public class RedisTokenStore {
 
     /** Whether the last Redis operation succeeded. */
     public boolean healthy() {
-        return healthy;
+        return failure == null;
+    }
+
+    /** Why Redis is not used now, e.g. {@code EVAL refused: NOPERM ...}; empty while it is. */
+    public Optional<String> problem() {
+        RedisFailure current = failure;
+        return Optional.ofNullable(current).map(f -> f.summary() + (f.refused()
+                ? "; using the in-process tier, checking again every " + checkInterval.toSeconds() + "s" : ""));
+    }
+
+    /** The subscription to the events channel, over which purges reach this replica: subscribed, or why not. */
+    public String events() {
+        RedisFailure current = eventsFailure;
+        return current != null ? current.summary() : subscribed ? "subscribed" : "subscribing";
+    }
+
+    /**
+     * Tries every command the broker uses, once, on keys of its own (so that an ACL that lacks one shows now,
+     * not at the first purge); the first refusal or error marks Redis as failing, success as usable again.
+     */
+    void check() {
+        try {
+            probe();
+            RedisFailure previous = failure;
+            failure = null;
+            if (previous != null) {
+                Log.infof("event=redis_recovered operation=check commands=%s", String.join(",", COMMANDS));
+            } else {
+                Log.infof("event=redis_checked commands=%s result=ok", String.join(",", COMMANDS));
+            }
+        } catch (CommandFailed e) {
+            failed("check", e.command, e.getCause());
+        } catch (RuntimeException e) {
+            failed("check", "connect", e);
+        }
+    }
+
+    /** While Redis fails, checks it again (a refused Redis is asked nothing else meanwhile). */
+    @Scheduled(every = "${tokenbroker.cache.redis-check-interval}", delayed = "${tokenbroker.cache.redis-check-interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void checkWhileFailing() {
+        if (enabled && failure != null) {
+            check();
+        }
+    }
+
+    private void probe() {
+        String id = UUID.randomUUID().toString();
+        String lock = keys.checkName(id, "l");
+        String token = keys.checkName(id, "t");
+        String index = keys.checkName(id, "c");
+        String expiry = Long.toString(Instant.now().plusSeconds(10).toEpochMilli());
+        RedisDataSource ds = redis.get();
+        command("SET", () -> ds.execute("SET", lock, id, "NX", "PX", "10000"));
+        command("GET", () -> ds.execute("GET", lock));
+        command("EXISTS", () -> ds.execute("EXISTS", lock));
+        command("EVAL", () -> ds.execute("EVAL", RELEASE_IF_OWNER, "1", lock, id));
+        command("SET", () -> {
+            values().set(token, new byte[] { 0 }, new SetArgs().pxAt(Instant.now().plusSeconds(10)));
+            return null;
+        });
+        command("SADD", () -> ds.execute("SADD", index, token));
+        command("PTTL", () -> ds.execute("PTTL", index));
+        command("PEXPIREAT", () -> ds.execute("PEXPIREAT", index, expiry));
+        command("SMEMBERS", () -> ds.execute("SMEMBERS", index));
+        command("DEL", () -> ds.execute("DEL", token));
+        command("DEL", () -> ds.execute("DEL", index));
+        command("PUBLISH", () -> ds.execute("PUBLISH", keys.eventsChannel(), "check"));
     }
 
     public Optional<Token> get(TokenKey key) {
@@ -109,7 +215,7 @@ public class RedisTokenStore {
         // names made with different keys live in different slots.
         for (int i = 0; i < keys.size(); i++) {
             String name = keys.tokenName(key, i);
-            byte[] sealed = call("get", () -> values().get(name), null);
+            byte[] sealed = call("get", () -> command("GET", () -> values().get(name)), null);
             if (sealed == null) {
                 continue;
             }
@@ -142,10 +248,8 @@ public class RedisTokenStore {
         }
         String name = keys.lockName(key);
         String owner = UUID.randomUUID().toString();
-        Boolean taken = call("lock", () -> {
-            Response reply = redis.get().execute("SET", name, owner, "NX", "PX", Long.toString(ttl.toMillis()));
-            return reply != null;
-        }, null);
+        Boolean taken = call("lock", () -> command("SET",
+                () -> redis.get().execute("SET", name, owner, "NX", "PX", Long.toString(ttl.toMillis())) != null), null);
         if (taken == null) {
             return new Lock(LockResult.UNAVAILABLE, name, owner);
         }
@@ -155,46 +259,87 @@ public class RedisTokenStore {
     /** Whether some replica holds the mint lock of this token; false when Redis cannot say. */
     public boolean locked(TokenKey key) {
         return enabled && Boolean.TRUE.equals(
-                call("lock", () -> redis.get().execute("EXISTS", keys.lockName(key)).toInteger() > 0, false));
+                call("lock", () -> command("EXISTS", () -> redis.get().execute("EXISTS", keys.lockName(key)).toInteger() > 0), false));
     }
 
     /** Releases a lock only if this replica still owns it (compare and delete, atomically in Lua). */
     public void unlock(Lock lock) {
         if (lock.result() == LockResult.ACQUIRED) {
-            call("unlock", () -> redis.get().execute("EVAL", RELEASE_IF_OWNER, "1", lock.name(), lock.owner()), null);
+            call("unlock", () -> command("EVAL", () -> redis.get().execute("EVAL", RELEASE_IF_OWNER, "1", lock.name(), lock.owner())), null);
         }
     }
 
     /** Tells every replica (this one included) to drop a credential's tokens from its in-process tier. */
     public void publishDrop(String credential) {
         if (enabled) {
-            call("publish", () -> redis.get().execute("PUBLISH", keys.eventsChannel(),
-                    DROP + keys.credentialIndexName(credential)), null);
+            call("publish", () -> command("PUBLISH", () -> redis.get().execute("PUBLISH", keys.eventsChannel(),
+                    DROP + keys.credentialIndexName(credential))), null);
         }
     }
 
     /**
      * Listens for drops published by any replica; {@code listener} gets the credential's index name (an HMAC,
-     * so the channel carries no credential names). Resubscribes after Redis comes back.
+     * so the channel carries no credential names). Subscribes again whenever the subscription fails or its
+     * connection ends (Redis restarted, a network cut), backing off up to 10s; each failure is counted and the
+     * first of a kind logged.
      */
     public void onDrop(Consumer<String> listener) {
         if (!enabled) {
             return;
         }
-        subscription = reactive.get().pubsub(String.class).subscribe(keys.eventsChannel())
-                .onFailure().invoke(e -> Log.warnf("event=redis_subscription_lost exception=%s", e.getClass().getSimpleName()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).indefinitely()
-                .subscribe().with(message -> {
-                    if (message.startsWith(DROP)) {
-                        listener.accept(message.substring(DROP.length()));
-                    }
-                });
+        dropListener = listener;
+        subscribe();
+    }
+
+    private void subscribe() {
+        subscription = new EventsSubscription(reactive.get().getRedis(), keys.eventsChannel(), this::onEvent,
+                this::subscribed, this::subscriptionFailed);
+        subscription.start();
+    }
+
+    private void onEvent(String message) {
+        if (message.startsWith(DROP)) {
+            dropListener.accept(message.substring(DROP.length()));
+        }
+    }
+
+    private void subscribed() {
+        subscribed = true;
+        RedisFailure previous = eventsFailure;
+        eventsFailure = null;
+        if (previous != null) {
+            Log.infof("event=redis_subscription_restored channel=%s", keys.eventsChannel());
+        } else {
+            Log.debugf("event=redis_subscribed channel=%s", keys.eventsChannel());
+        }
+    }
+
+    private void subscriptionFailed(Throwable e) {
+        subscribed = false;
+        errors("subscribe").increment();
+        RedisFailure now = RedisFailure.of("SUBSCRIBE", e, secrets);
+        RedisFailure previous = eventsFailure;
+        eventsFailure = now;
+        if (previous == null || previous.refused() != now.refused()) {
+            String line = "event=redis_subscription_lost channel=%s problem=%s reason=\"%s\" "
+                    + "action=resubscribing consequence=purges_on_other_replicas_not_heard";
+            if (now.refused()) {
+                Log.errorf(line, keys.eventsChannel(), now.kind(), now.reason());
+            } else {
+                Log.warnf(line, keys.eventsChannel(), now.kind(), now.reason());
+            }
+        }
+    }
+
+    /** Before Quarkus closes the Redis client, so that the end of the subscription's connection is no loss. */
+    void onStop(@Observes ShutdownEvent event) {
+        stopListening();
     }
 
     @PreDestroy
     void stopListening() {
         if (subscription != null) {
-            subscription.cancel();
+            subscription.stop();
         }
     }
 
@@ -212,13 +357,16 @@ public class RedisTokenStore {
         }
         String expiry = Long.toString(token.expiresAt().toEpochMilli());
         call("put", () -> {
-            values().set(name, sealed, new SetArgs().pxAt(token.expiresAt()));
+            command("SET", () -> {
+                values().set(name, sealed, new SetArgs().pxAt(token.expiresAt()));
+                return null;
+            });
             RedisDataSource ds = redis.get();
-            ds.execute("SADD", index, name);
+            command("SADD", () -> ds.execute("SADD", index, name));
             // The index lives as long as its longest-lived token (PTTL, not PEXPIREAT GT: Redis 6.2 lacks it).
-            long pttl = ds.execute("PTTL", index).toLong();
+            long pttl = command("PTTL", () -> ds.execute("PTTL", index)).toLong();
             if (pttl < 0 || System.currentTimeMillis() + pttl < token.expiresAt().toEpochMilli()) {
-                ds.execute("PEXPIREAT", index, expiry);
+                command("PEXPIREAT", () -> ds.execute("PEXPIREAT", index, expiry));
             }
             return null;
         }, null);
@@ -233,11 +381,11 @@ public class RedisTokenStore {
         call("drop", () -> {
             RedisDataSource ds = redis.get();
             List<String> members = new ArrayList<>();
-            ds.execute("SMEMBERS", index).forEach(member -> members.add(member.toString()));
+            command("SMEMBERS", () -> ds.execute("SMEMBERS", index)).forEach(member -> members.add(member.toString()));
             for (String member : members) {
-                ds.execute("DEL", member); // one by one: in a Cluster they live in different slots
+                command("DEL", () -> ds.execute("DEL", member)); // one by one: in a Cluster they live in different slots
             }
-            ds.execute("DEL", index);
+            command("DEL", () -> ds.execute("DEL", index));
             Log.infof("event=cache_dropped credential=%s tokens=%d", credential, members.size());
             return null;
         }, null);
@@ -266,22 +414,77 @@ public class RedisTokenStore {
         return meters.counter("tokenbroker.redis.errors", "operation", operation);
     }
 
+    /**
+     * Runs one operation (one or more commands) against Redis; on failure counts it, logs the first failure of an
+     * outage, and answers {@code fallback}. While Redis refuses the broker, answers {@code fallback} at once, but for
+     * purges.
+     */
     private <T> T call(String operation, Supplier<T> action, T fallback) {
+        RedisFailure current = failure;
+        // A purge is always tried: a token purged in process must not come back from Redis later.
+        if (current != null && current.refused() && !PURGES.contains(operation)) {
+            errors(operation).increment();
+            return fallback;
+        }
         try {
             T result = action.get();
-            if (!healthy) {
-                healthy = true;
+            current = failure;
+            if (current != null && !current.refused()) {
+                failure = null;
                 Log.infof("event=redis_recovered operation=%s", operation);
             }
             return result;
+        } catch (CommandFailed e) {
+            errors(operation).increment();
+            failed(operation, e.command, e.getCause());
+            return fallback;
         } catch (RuntimeException e) {
             errors(operation).increment();
-            if (healthy) {
-                healthy = false;
-                Log.warnf("event=redis_unavailable operation=%s exception=%s action=using_in_process_tier",
-                        operation, e.getClass().getSimpleName());
-            }
+            failed(operation, "?", e);
             return fallback;
+        }
+    }
+
+    private void failed(String operation, String command, Throwable e) {
+        RedisFailure now = RedisFailure.of(command, e, secrets);
+        RedisFailure previous = failure;
+        failure = now;
+        if (previous == null || previous.refused() != now.refused()) {
+            if (now.refused()) {
+                Log.errorf("event=redis_unavailable operation=%s command=%s problem=refused reason=\"%s\" "
+                        + "action=using_in_process_tier check_every=%ds", operation, command, now.reason(),
+                        checkInterval.toSeconds());
+            } else {
+                Log.warnf("event=redis_unavailable operation=%s command=%s problem=unreachable exception=%s reason=\"%s\" "
+                        + "action=using_in_process_tier", operation, command, rootClass(e), now.reason());
+            }
+        }
+    }
+
+    private static String rootClass(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName();
+    }
+
+    /** Runs one Redis command, so that a failure names it. */
+    private static <T> T command(String name, Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (RuntimeException e) {
+            throw new CommandFailed(name, e);
+        }
+    }
+
+    /** A Redis command that failed, and how. */
+    private static final class CommandFailed extends RuntimeException {
+        final String command;
+
+        CommandFailed(String command, RuntimeException cause) {
+            super(command, cause, false, false);
+            this.command = command;
         }
     }
 }

@@ -100,6 +100,10 @@ public interface TokenBrokerConfig {
         /** How often a replica that lost the race for a mint looks for the winner's token. */
         @WithDefault("50ms")
         Duration lockPollInterval();
+
+        /** While Redis fails or refuses the broker (password, ACL, TLS), how often it is checked again. */
+        @WithDefault("30s")
+        Duration redisCheckInterval();
     }
 
     interface Upstream {

@@ -38,6 +38,9 @@ public class ReadinessCheck implements HealthCheck {
                 .withData("service-accounts", !jwks.configured() ? "off"
                         : jwks.problem().orElse("ok (" + jwks.size() + (jwks.size() == 1 ? " key)" : " keys)")))
                 .withData("cache", !redis.enabled() ? "memory" : redis.healthy() ? "memory,redis" : "memory (redis unavailable)");
+        if (redis.enabled()) {
+            response.withData("redis", redis.problem().orElse("ok")).withData("redis-events", redis.events());
+        }
         credentials.problems().forEach((name, problem) -> response.withData("credential." + name, problem));
         return response.build();
     }

@@ -44,7 +44,7 @@ public class MeterCatalogue {
             new Entry("tokenbroker.cache.soonest.expiry", "seconds", "Seconds until the soonest expiring token of the "
                     + "credential in this replica's in-process cache expires; NaN when it holds none", Optional.empty()),
             entry("tokenbroker.refreshes", "Refreshes of cached tokens before they expire, by result (success, failure)"),
-            entry("tokenbroker.redis.errors", "Failed Redis operations by operation (get, put, drop, lock, unlock, publish); the broker then "
+            entry("tokenbroker.redis.errors", "Failed Redis operations by operation (get, put, drop, lock, unlock, publish, subscribe); the broker then "
                     + "uses its in-process cache"),
             entry("tokenbroker.credentials.loaded", "Credentials being served"),
             entry("tokenbroker.credentials.invalid", "Credentials whose files are invalid now"),

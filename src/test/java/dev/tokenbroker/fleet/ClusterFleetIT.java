@@ -2,6 +2,7 @@ package dev.tokenbroker.fleet;
 
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.tokenbroker.testing.BrokerProcess;
@@ -71,5 +72,31 @@ class ClusterFleetIT {
                 .collect(Collectors.toSet());
         assertThat(tokens).hasSize(1);
         assertThat(Ims.tokenRequests(ims)).isEqualTo(1);
+    }
+
+    @Test
+    void bothReplicasPassTheStartupCheckAndAPurgeOnOneReachesTheOther() throws Exception {
+        for (BrokerProcess broker : brokers) {
+            String readiness = HTTP.send(HttpRequest.newBuilder(broker.managementUri("/q/health/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(JsonPath.from(readiness).getString("checks[0].data.redis")).isEqualTo("ok");
+            assertThat(JsonPath.from(readiness).getString("checks[0].data.'redis-events'")).isEqualTo("subscribed");
+        }
+        ims.resetAll();
+        ims.stubFor(Ims.tokenRequest().willReturn(Ims.token(86399)));
+        String before = token(brokers.get(0), "AdobeID");
+        assertThat(token(brokers.get(1), "AdobeID")).isEqualTo(before); // now in replica 2's own tier too
+        HttpResponse<Void> purged = HTTP.send(HttpRequest.newBuilder(brokers.get(0).uri("/tokens/adobe-admin")).DELETE()
+                .header("Authorization", "Bearer " + Fixtures.OPS_KEY).build(), HttpResponse.BodyHandlers.discarding());
+        assertThat(purged.statusCode()).isEqualTo(204);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !token(brokers.get(1), "AdobeID").equals(before));
+    }
+
+    private static String token(BrokerProcess broker, String scope) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(broker.uri("/tokens?credential=adobe-admin&scope=" + scope))
+                .header("Authorization", "Bearer " + Fixtures.OPS_KEY).timeout(Duration.ofSeconds(30)).build();
+        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JsonPath.from(response.body()).getString("access_token");
     }
 }

@@ -39,6 +39,14 @@ public final class BrokerProcess {
     }
 
     /**
+     * Starts a broker with these settings (as system properties) and these environment variables (as a Deployment
+     * sets them), logging to target/broker-NAME.log; waits until ready.
+     */
+    public static BrokerProcess start(String name, Map<String, String> settings, Map<String, String> environment) {
+        return start(name, settings, apiPort -> environment, null);
+    }
+
+    /**
      * Starts a broker with these settings (system properties) and environment variables (given the API port chosen);
      * with {@code trust}, both ports are spoken to over HTTPS by clients that trust that context's CAs.
      */
