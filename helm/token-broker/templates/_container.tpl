@@ -72,7 +72,7 @@ env:
         name: {{ .Values.redis.existingSecret.name }}
         key: {{ .Values.redis.existingSecret.key }}
     {{- else }}
-    value: {{ .Values.redis.hosts | quote }}
+    value: {{ include "token-broker.redisHosts" . | quote }}
     {{- end }}
   {{- with .Values.redis.password.secretName }}
   - name: QUARKUS_REDIS_PASSWORD
@@ -226,7 +226,7 @@ upstreamCa: /var/run/secrets/token-broker/upstream-ca
 
 {{/*
 The environment variables for the transport's security: the API and management port over HTTPS
-(tls.enabled), Redis over TLS with its own CA (redis.tls.caSecret) as an ACL user (redis.username), and the
+(tls.enabled), Redis over TLS with its own CA (redis.tls.caSecret), and the
 CAs trusted for identity providers (upstream.caSecret). The only place that names them.
 */}}
 {{- define "token-broker.securityEnv" -}}
@@ -247,10 +247,6 @@ CAs trusted for identity providers (upstream.caSecret). The only place that name
 - name: QUARKUS_HTTP_INSECURE_REQUESTS
   value: disabled
 {{- end }}
-{{- if and .Values.redis.enabled .Values.redis.username }}
-- name: QUARKUS_REDIS_USERNAME
-  value: {{ .Values.redis.username | quote }}
-{{- end }}
 {{- if and .Values.redis.enabled .Values.redis.tls.caSecret.name }}
 - name: QUARKUS_REDIS_TLS_CONFIGURATION_NAME
   value: redis
@@ -261,4 +257,21 @@ CAs trusted for identity providers (upstream.caSecret). The only place that name
 - name: TOKENBROKER_UPSTREAM_CA_FILE
   value: {{ $dirs.upstreamCa }}/{{ .Values.upstream.caSecret.key }}
 {{- end }}
+{{- end }}
+
+{{/*
+redis.hosts with the ACL user (redis.username) added to each URL as `?user=`: the Quarkus Redis client has no
+username setting, and takes the user from the URL (QUARKUS_REDIS_PASSWORD stays its password).
+*/}}
+{{- define "token-broker.redisHosts" -}}
+{{- $user := .Values.redis.username -}}
+{{- $hosts := list -}}
+{{- range splitList "," .Values.redis.hosts -}}
+{{- $host := trim . -}}
+{{- if $user -}}
+{{- $host = printf "%s%suser=%s" $host (ternary "&" "?" (contains "?" $host)) (urlquery $user) -}}
+{{- end -}}
+{{- $hosts = append $hosts $host -}}
+{{- end -}}
+{{- join "," $hosts -}}
 {{- end }}

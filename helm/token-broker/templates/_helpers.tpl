@@ -139,6 +139,9 @@ so it also runs where an application chart renders the sidecar.
 {{- else if .Values.tls.certManager.issuerRef }}
 {{- fail "tls.certManager.issuerRef needs tls.enabled: set tls.enabled=true to serve HTTPS with the certificate, or leave issuerRef empty" }}
 {{- end }}
+{{- if and .Values.redis.enabled .Values.redis.username .Values.redis.existingSecret.name }}
+{{- fail "redis.username cannot be added to a URL that comes from redis.existingSecret: write ?user=<name> into the URL in that Secret" }}
+{{- end }}
 {{- if and .Values.redis.enabled .Values.redis.tls.caSecret.name .Values.redis.hosts }}
 {{- range splitList "," .Values.redis.hosts }}
 {{- if not (hasPrefix "rediss://" (trim .)) }}

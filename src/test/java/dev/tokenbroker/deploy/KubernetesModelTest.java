@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tokenbroker.deploy.RenderedManifests.Rendered;
+import dev.tokenbroker.fleet.RedisTlsFleetIT;
 import dev.tokenbroker.testing.ServerTls;
 import dev.tokenbroker.tls.ApiTlsIT;
 import io.fabric8.certmanager.api.model.v1.Certificate;
@@ -157,6 +158,19 @@ class KubernetesModelTest {
         assertThat(endpoint.getScheme()).isEqualTo("https");
         assertThat(endpoint.getTlsConfig().getServerName())
                 .isEqualTo(service.getMetadata().getName() + "." + service.getMetadata().getNamespace() + ".svc");
+    }
+
+    @Test
+    void redisOverTlsSetsExactlyTheVariablesRedisTlsFleetItProves() {
+        Container broker = RenderedManifests.typed(RenderedManifests.first(RenderedManifests.RENDERED
+                .resolve("redis-tls-values.yaml"), "Deployment"), Deployment.class).getSpec().getTemplate().getSpec()
+                .getContainers().get(0);
+        assertThat(broker.getEnv().stream().map(EnvVar::getName)
+                .filter(name -> name.startsWith("QUARKUS_REDIS") || name.startsWith("QUARKUS_TLS")))
+                .containsExactlyInAnyOrderElementsOf(RedisTlsFleetIT.CHART_VARIABLES);
+        // The ACL user rides in the URL: the client has no username setting.
+        assertThat(broker.getEnv()).filteredOn(env -> env.getName().equals("QUARKUS_REDIS_HOSTS"))
+                .singleElement().satisfies(env -> assertThat(env.getValue()).endsWith("?user=token-broker"));
     }
 
     private static JsonNode deployment() {

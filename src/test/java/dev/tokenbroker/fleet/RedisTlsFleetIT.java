@@ -41,7 +41,11 @@ import org.junit.jupiter.api.condition.EnabledIf;
  */
 @EnabledIf(value = "dev.tokenbroker.testing.RedisProcess#tlsSupported",
         disabledReason = "the redis-server here cannot listen on TLS (built without it), or openssl is missing")
-class RedisTlsFleetIT {
+public class RedisTlsFleetIT {
+
+    /** The names the Helm chart sets for Redis over TLS as an ACL user; KubernetesModelTest holds the chart to them. */
+    public static final Set<String> CHART_VARIABLES = Set.of("QUARKUS_REDIS_HOSTS", "QUARKUS_REDIS_PASSWORD",
+            "QUARKUS_REDIS_TLS_CONFIGURATION_NAME", "QUARKUS_TLS__REDIS__TRUST_STORE_PEM_CERTS");
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final String PASSWORD = UUID.randomUUID().toString();
@@ -72,11 +76,13 @@ class RedisTlsFleetIT {
 
     /** The environment variables the Helm chart sets for Redis over TLS as an ACL user. */
     private static Map<String, String> chartEnvironment() {
-        return Map.of(
+        Map<String, String> environment = Map.of(
                 "QUARKUS_REDIS_HOSTS", redis.uri(RedisAcl.USER),
                 "QUARKUS_REDIS_PASSWORD", PASSWORD,
                 "QUARKUS_REDIS_TLS_CONFIGURATION_NAME", "redis",
                 "QUARKUS_TLS__REDIS__TRUST_STORE_PEM_CERTS", redis.certificates().ca().toString());
+        assertThat(environment.keySet()).isEqualTo(CHART_VARIABLES);
+        return environment;
     }
 
     @AfterAll
