@@ -4,6 +4,7 @@ import static dev.tokenbroker.testing.Fixtures.OPS_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tokenbroker.testing.Answers;
 import dev.tokenbroker.testing.Fixtures;
 import dev.tokenbroker.testing.Ims;
 import dev.tokenbroker.testing.ImsResource;
@@ -16,7 +17,6 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
-import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.URL;
@@ -115,14 +115,7 @@ class RedisAclTest extends RedisBrokerTest {
         }
         // The lock, taken with SET NX PX while the identity provider answers ...
         await().atMost(Duration.ofSeconds(10)).until(() -> !redis.command("KEYS", "tokenbroker:l:*").isEmpty());
-        Set<String> tokens = new TreeSet<>();
-        for (CompletableFuture<HttpResponse<String>> answer : answers) {
-            HttpResponse<String> response = answer.get();
-            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-            tokens.add(JsonPath.from(response.body()).getString("access_token"));
-        }
-        assertThat(tokens).hasSize(1);
-        assertThat(Ims.tokenRequests(ims)).isEqualTo(1);
+        Answers.allOneTokenFromOneMint(answers, ims);
         // ... and released by its owner with the compare-and-delete script (EVAL, whose GET and DEL are checked too).
         assertThat(redis.command("KEYS", "tokenbroker:l:*")).isEmpty();
         assertThat(calls(commandStats("eval"))).isPositive();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.tokenbroker.testing.Answers;
 import dev.tokenbroker.testing.BrokerProcess;
 import dev.tokenbroker.testing.Fixtures;
 import dev.tokenbroker.testing.FleetSettings;
@@ -24,7 +25,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
@@ -131,14 +131,7 @@ public class RedisTlsFleetIT {
         for (int i = 0; i < 60; i++) {
             answers.add(HTTP.sendAsync(request(brokers.get(i % 2), "openid"), HttpResponse.BodyHandlers.ofString()));
         }
-        Set<String> tokens = new TreeSet<>();
-        for (CompletableFuture<HttpResponse<String>> answer : answers) {
-            HttpResponse<String> response = answer.get();
-            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-            tokens.add(JsonPath.from(response.body()).getString("access_token"));
-        }
-        assertThat(tokens).hasSize(1);
-        assertThat(Ims.tokenRequests(ims)).isEqualTo(1);
+        Answers.allOneTokenFromOneMint(answers, ims);
         List<String> keys = redis.command("KEYS", "*").lines().toList();
         assertThat(keys).isNotEmpty().allMatch(k -> k.startsWith("tokenbroker:t:{") || k.startsWith("tokenbroker:c:"));
     }
