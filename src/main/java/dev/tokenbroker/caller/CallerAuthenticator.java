@@ -28,11 +28,7 @@ public class CallerAuthenticator {
 
     /** The caller that the request's {@code Authorization} header values (none, one, or several) prove. */
     public AuthenticatedCaller authenticate(List<String> authorization) {
-        if (authorization != null && authorization.size() > 1) {
-            throw new CallerRejected("-", CallerRejected.Reason.REPEATED_AUTHORIZATION);
-        }
-        String bearer = bearer(authorization == null || authorization.isEmpty() ? null : authorization.get(0))
-                .orElseThrow(() -> new CallerRejected("-", CallerRejected.Reason.MISSING_BEARER));
+        String bearer = bearer(authorization);
         CallerPolicy policy = policies.policy();
         for (BearerVerifier verifier : verifiers) {
             Optional<AuthenticatedCaller> caller = verifier.verify(bearer, policy);
@@ -41,6 +37,31 @@ public class CallerAuthenticator {
             }
         }
         throw new CallerRejected(StaticKeyVerifier.METHOD, CallerRejected.Reason.UNKNOWN_API_KEY);
+    }
+
+    /**
+     * The caller, if the header proves one from memory alone (a static key, a remembered ServiceAccount token), so
+     * that an event-loop thread may ask; empty when only {@link #authenticate} can tell. A malformed header is
+     * refused here as there.
+     */
+    public Optional<AuthenticatedCaller> authenticateFromMemory(List<String> authorization) {
+        String bearer = bearer(authorization);
+        CallerPolicy policy = policies.policy();
+        for (BearerVerifier verifier : verifiers) {
+            Optional<AuthenticatedCaller> caller = verifier.verifyFromMemory(bearer, policy);
+            if (caller.isPresent()) {
+                return caller;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String bearer(List<String> authorization) {
+        if (authorization != null && authorization.size() > 1) {
+            throw new CallerRejected("-", CallerRejected.Reason.REPEATED_AUTHORIZATION);
+        }
+        return bearer(authorization == null || authorization.isEmpty() ? null : authorization.get(0))
+                .orElseThrow(() -> new CallerRejected("-", CallerRejected.Reason.MISSING_BEARER));
     }
 
     private static Optional<String> bearer(String authorization) {

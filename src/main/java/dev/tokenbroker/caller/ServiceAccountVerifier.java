@@ -114,6 +114,24 @@ public class ServiceAccountVerifier implements BearerVerifier {
         return Optional.of(new AuthenticatedCaller(caller.get(), METHOD));
     }
 
+    /** A token verified before and still remembered, whose caller is listed; anything else is left to {@link #verify}. */
+    @Override
+    public Optional<AuthenticatedCaller> verifyFromMemory(String bearer, CallerPolicy policy) {
+        if (!jwks.configured() || !looksLikeJwt(bearer)) {
+            return Optional.empty();
+        }
+        Verified verified = remembered.getIfPresent(HexFormat.of().formatHex(StaticKeyVerifier.sha256(bearer)));
+        if (verified == null || !verified.expiresAt().isAfter(clock.instant()) || !jwks.has(verified.kid())) {
+            return Optional.empty();
+        }
+        Optional<Caller> caller = policy.byServiceAccount(verified.serviceAccount());
+        if (caller.isEmpty()) {
+            return Optional.empty();
+        }
+        rememberedCount.increment();
+        return Optional.of(new AuthenticatedCaller(caller.get(), METHOD));
+    }
+
     /** Forgets every remembered token, so each is checked in full again. */
     public void forgetAll() {
         remembered.invalidateAll();

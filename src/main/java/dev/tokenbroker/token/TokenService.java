@@ -86,12 +86,11 @@ public class TokenService {
 
     /** A token for this credential and scope set that stays valid at least {@code minTtl}. */
     public Served token(Credential credential, ScopeSet scopes, Duration minTtl) {
-        TokenKey key = TokenKey.of(credential, scopes);
-        Optional<Token> memory = local.get(key);
-        if (memory.isPresent() && usable(memory.get(), minTtl)) {
-            refreshIfDue(credential, key, memory.get());
-            return new Served(memory.get(), Tier.MEMORY);
+        Optional<Served> memory = fromMemory(credential, scopes, minTtl);
+        if (memory.isPresent()) {
+            return memory.get();
         }
+        TokenKey key = TokenKey.of(credential, scopes);
         Optional<Token> stored = shared.get(key);
         if (stored.isPresent() && usable(stored.get(), minTtl)) {
             local.put(key, stored.get());
@@ -107,6 +106,21 @@ public class TokenService {
         }
         requireLifetime(token, minTtl);
         return new Served(token, Tier.UPSTREAM);
+    }
+
+    /**
+     * The in-process tier's token, if it stays valid at least {@code minTtl} (starting its background refresh when
+     * due). Nothing here blocks, so an event-loop thread may ask; on empty, {@link #token} goes on to Redis and
+     * the identity provider.
+     */
+    public Optional<Served> fromMemory(Credential credential, ScopeSet scopes, Duration minTtl) {
+        TokenKey key = TokenKey.of(credential, scopes);
+        Optional<Token> memory = local.get(key);
+        if (memory.isPresent() && usable(memory.get(), minTtl)) {
+            refreshIfDue(credential, key, memory.get());
+            return Optional.of(new Served(memory.get(), Tier.MEMORY));
+        }
+        return Optional.empty();
     }
 
     /** Drops every cached token of a credential, in this process, in Redis and on every other replica. */

@@ -7,6 +7,8 @@ import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialRegistry;
 import dev.tokenbroker.problem.ProblemCode;
 import dev.tokenbroker.problem.ProblemException;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -17,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.jboss.resteasy.reactive.ResponseHeader;
 import org.jboss.resteasy.reactive.RestHeader;
@@ -45,22 +48,54 @@ public class TokensResource {
         this.clock = clock;
     }
 
+    /**
+     * Answered on the event loop when it can be from memory alone: the caller proven by a static key or a
+     * remembered ServiceAccount token, and a token in the in-process tier that meets {@code min_ttl}. Anything
+     * else (a token to verify, Redis, the identity provider) runs on a worker thread, from the start.
+     */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @ResponseHeader(name = HttpHeaders.CACHE_CONTROL, value = "no-store")
     @ResponseHeader(name = "Pragma", value = "no-cache")
-    public TokenResponse token(@RestHeader(HttpHeaders.AUTHORIZATION) List<String> authorization,
+    public Uni<TokenResponse> token(@RestHeader(HttpHeaders.AUTHORIZATION) List<String> authorization,
             @RestQuery("credential") List<String> credentialParam, @RestQuery("scope") List<String> scopeParam,
             @RestQuery("min_ttl") List<String> minTtlParam) {
+        Request request = new Request(authorization, credentialParam, scopeParam, minTtlParam);
+        try {
+            TokenResponse fromMemory = serve(request, false);
+            if (fromMemory != null) {
+                return Uni.createFrom().item(fromMemory);
+            }
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return Uni.createFrom().item(() -> serve(request, true)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private record Request(List<String> authorization, List<String> credential, List<String> scope, List<String> minTtl) {}
+
+    /**
+     * Decides one request, audits and counts it. With {@code mayBlock} false it touches only memory, and returns
+     * null (auditing nothing) as soon as it would need more.
+     */
+    private TokenResponse serve(Request request, boolean mayBlock) {
         long started = System.nanoTime();
         TokenAudit audit = new TokenAudit();
+        boolean deferred = false;
         try {
-            AuthenticatedCaller caller = authenticator.authenticate(authorization);
+            Optional<AuthenticatedCaller> authenticated = mayBlock
+                    ? Optional.of(authenticator.authenticate(request.authorization()))
+                    : authenticator.authenticateFromMemory(request.authorization());
+            if (authenticated.isEmpty()) {
+                deferred = true;
+                return null;
+            }
+            AuthenticatedCaller caller = authenticated.get();
             audit.caller(caller);
-            String name = credentialName(credentialParam);
+            String name = credentialName(request.credential());
             audit.credential(name);
-            Duration minTtl = minTtl(minTtlParam);
-            ScopeSet requested = scopeParam == null ? ScopeSet.EMPTY : ScopeSet.parse(scopeParam);
+            Duration minTtl = minTtl(request.minTtl());
+            ScopeSet requested = request.scope() == null ? ScopeSet.EMPTY : ScopeSet.parse(request.scope());
             audit.scopes(requested);
             if (!caller.caller().hasGrantFor(name)) {
                 throw new ProblemException(ProblemCode.FORBIDDEN, "No grant for this credential.");
@@ -78,15 +113,23 @@ public class TokensResource {
                 throw new ProblemException(ProblemCode.INVALID_SCOPE,
                         "Credential " + name + " does not have scopes: " + scopes.minus(credential.scopes()) + ".");
             }
-            TokenService.Served served = tokens.token(credential, scopes, minTtl);
-            audit.served(served, tokens.fingerprint(served.token()));
-            return response(credential, scopes, served.token());
+            Optional<TokenService.Served> served = mayBlock
+                    ? Optional.of(tokens.token(credential, scopes, minTtl))
+                    : tokens.fromMemory(credential, scopes, minTtl);
+            if (served.isEmpty()) {
+                deferred = true;
+                return null;
+            }
+            audit.served(served.get(), tokens.fingerprint(served.get().token()));
+            return response(credential, scopes, served.get().token());
         } catch (ProblemException e) {
             audit.failed(e);
             throw e;
         } finally {
-            requestMeters.record(audit, System.nanoTime() - started);
-            audit.write();
+            if (!deferred) {
+                requestMeters.record(audit, System.nanoTime() - started);
+                audit.write();
+            }
         }
     }
 

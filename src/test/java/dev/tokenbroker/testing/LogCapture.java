@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class LogCapture extends Handler implements BeforeEachCallback, AfterEachCallback {
 
     private final List<String> lines = new ArrayList<>();
+    private final List<String> threads = new ArrayList<>();
 
     public LogCapture() {
         setLevel(Level.ALL);
@@ -41,6 +42,7 @@ public final class LogCapture extends Handler implements BeforeEachCallback, Aft
     public void clear() {
         synchronized (lines) {
             lines.clear();
+            threads.clear();
         }
     }
 
@@ -51,8 +53,10 @@ public final class LogCapture extends Handler implements BeforeEachCallback, Aft
         if (record.getThrown() != null) {
             record.getThrown().printStackTrace(new PrintWriter(line));
         }
+        String thread = record instanceof ExtLogRecord ext ? ext.getThreadName() : "?";
         synchronized (lines) {
             lines.add(line.toString());
+            threads.add(thread);
         }
     }
 
@@ -66,6 +70,19 @@ public final class LogCapture extends Handler implements BeforeEachCallback, Aft
     /** The messages logged on this category so far. */
     public List<String> messages(String category) {
         return lines().stream().filter(l -> l.startsWith(category + " ")).map(l -> l.substring(category.length() + 1)).toList();
+    }
+
+    /** For each line on this category so far, the name of the thread that logged it. */
+    public List<String> threads(String category) {
+        synchronized (lines) {
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).startsWith(category + " ")) {
+                    names.add(threads.get(i));
+                }
+            }
+            return names;
+        }
     }
 
     @Override

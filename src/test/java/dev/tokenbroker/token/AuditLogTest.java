@@ -52,6 +52,30 @@ class AuditLogTest extends ServiceAccountBrokerTest {
                         + " tier=memory fingerprint=" + fingerprint);
     }
 
+    /**
+     * Answers from memory (a static key or a remembered ServiceAccount token, a token in the in-process tier) are
+     * decided on the event loop; a mint, a first signature check and an unknown key go to a worker thread. The
+     * audit line is written by the thread that decided.
+     */
+    @Test
+    void answersFromMemoryStayOnTheEventLoopAndTheRestGoToAWorker() {
+        String serviceAccountToken = cluster.token(PAYMENTS_SERVICE_ACCOUNT).sign();
+        get(as(OPS_KEY), "credential=adobe-admin&scope=openid", 200);           // minted: worker
+        get(as(OPS_KEY), "credential=adobe-admin&scope=openid", 200);           // from memory: event loop
+        get(as(serviceAccountToken), "credential=adobe-admin&scope=openid", 200); // signature checked: worker
+        get(as(serviceAccountToken), "credential=adobe-admin&scope=openid", 200); // remembered: event loop
+        get(as("no-such-key-" + OPS_KEY.length()), "credential=adobe-admin", 401); // not listed: a worker decides
+        get(as(OPS_KEY), "credential=adobe-admin&scope=openid&min_ttl=90000", 400); // decided from memory
+
+        assertThat(logs.threads("tokenbroker.audit")).hasSize(6).satisfiesExactly(
+                thread -> assertThat(thread).startsWith("executor-thread-"),
+                thread -> assertThat(thread).startsWith("vert.x-eventloop-thread-"),
+                thread -> assertThat(thread).startsWith("executor-thread-"),
+                thread -> assertThat(thread).startsWith("vert.x-eventloop-thread-"),
+                thread -> assertThat(thread).startsWith("executor-thread-"),
+                thread -> assertThat(thread).startsWith("vert.x-eventloop-thread-"));
+    }
+
     @Test
     void allowedRequestWithAServiceAccountTokenNamesTheDefaultScopes() {
         String token = get(as(cluster.token(PAYMENTS_SERVICE_ACCOUNT).sign()), "credential=adobe-admin", 200);
