@@ -35,20 +35,21 @@ public class ServerCertificateLog {
 
     void onStart(@Observes StartupEvent event) {
         ConfigProvider.getConfig().getOptionalValue("quarkus.http.tls-configuration-name", String.class)
-                .ifPresent(name -> registry.get(name).ifPresent(tls -> log(name, tls, "tls_certificate_loaded")));
+                .ifPresent(name -> registry.get(name).ifPresent(tls -> log(name, tls)));
     }
 
     void onReload(@Observes CertificateUpdatedEvent event) {
-        log(event.name(), event.tlsConfiguration(), "tls_certificate_renewed");
+        log(event.name(), event.tlsConfiguration());
     }
 
-    private void log(String name, TlsConfiguration tls, String eventName) {
+    /** Logs the presented certificate when it is the first seen for this configuration, or differs from the last. */
+    private void log(String name, TlsConfiguration tls) {
         leaf(tls.getKeyStore()).ifPresent(certificate -> {
             String description = "subject=\"" + certificate.getSubjectX500Principal().getName() + "\" serial="
                     + certificate.getSerialNumber().toString(16) + " not_after=" + certificate.getNotAfter().toInstant();
             String before = presented.put(name, description);
             if (!description.equals(before)) {
-                Log.infof("event=%s configuration=%s %s", before == null ? "tls_certificate_loaded" : eventName, name,
+                Log.infof("event=%s configuration=%s %s", before == null ? "tls_certificate_loaded" : "tls_certificate_renewed", name,
                         description);
             }
         });

@@ -86,11 +86,11 @@ public class TokenService {
 
     /** A token for this credential and scope set that stays valid at least {@code minTtl}. */
     public Served token(Credential credential, ScopeSet scopes, Duration minTtl) {
-        Optional<Served> memory = fromMemory(credential, scopes, minTtl);
+        TokenKey key = TokenKey.of(credential, scopes);
+        Optional<Served> memory = fromMemory(credential, key, minTtl);
         if (memory.isPresent()) {
             return memory.get();
         }
-        TokenKey key = TokenKey.of(credential, scopes);
         Optional<Token> stored = shared.get(key);
         if (stored.isPresent() && usable(stored.get(), minTtl)) {
             local.put(key, stored.get());
@@ -114,7 +114,10 @@ public class TokenService {
      * the identity provider.
      */
     public Optional<Served> fromMemory(Credential credential, ScopeSet scopes, Duration minTtl) {
-        TokenKey key = TokenKey.of(credential, scopes);
+        return fromMemory(credential, TokenKey.of(credential, scopes), minTtl);
+    }
+
+    private Optional<Served> fromMemory(Credential credential, TokenKey key, Duration minTtl) {
         Optional<Token> memory = local.get(key);
         if (memory.isPresent() && usable(memory.get(), minTtl)) {
             refreshIfDue(credential, key, memory.get());

@@ -72,7 +72,21 @@ public class TokensResource {
         return Uni.createFrom().item(() -> serve(request, true)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
-    private record Request(List<String> authorization, List<String> credential, List<String> scope, List<String> minTtl) {}
+    /** One request's parameters, and its caller once proven (so that a request handed to a worker is not proven twice). */
+    private static final class Request {
+        final List<String> authorization;
+        final List<String> credential;
+        final List<String> scope;
+        final List<String> minTtl;
+        AuthenticatedCaller caller;
+
+        Request(List<String> authorization, List<String> credential, List<String> scope, List<String> minTtl) {
+            this.authorization = authorization;
+            this.credential = credential;
+            this.scope = scope;
+            this.minTtl = minTtl;
+        }
+    }
 
     /**
      * Decides one request, audits and counts it. With {@code mayBlock} false it touches only memory, and returns
@@ -83,19 +97,22 @@ public class TokensResource {
         TokenAudit audit = new TokenAudit();
         boolean deferred = false;
         try {
-            Optional<AuthenticatedCaller> authenticated = mayBlock
-                    ? Optional.of(authenticator.authenticate(request.authorization()))
-                    : authenticator.authenticateFromMemory(request.authorization());
-            if (authenticated.isEmpty()) {
-                deferred = true;
-                return null;
+            if (request.caller == null) {
+                Optional<AuthenticatedCaller> authenticated = mayBlock
+                        ? Optional.of(authenticator.authenticate(request.authorization))
+                        : authenticator.authenticateFromMemory(request.authorization);
+                if (authenticated.isEmpty()) {
+                    deferred = true;
+                    return null;
+                }
+                request.caller = authenticated.get();
             }
-            AuthenticatedCaller caller = authenticated.get();
+            AuthenticatedCaller caller = request.caller;
             audit.caller(caller);
-            String name = credentialName(request.credential());
+            String name = credentialName(request.credential);
             audit.credential(name);
-            Duration minTtl = minTtl(request.minTtl());
-            ScopeSet requested = request.scope() == null ? ScopeSet.EMPTY : ScopeSet.parse(request.scope());
+            Duration minTtl = minTtl(request.minTtl);
+            ScopeSet requested = request.scope == null ? ScopeSet.EMPTY : ScopeSet.parse(request.scope);
             audit.scopes(requested);
             if (!caller.caller().hasGrantFor(name)) {
                 throw new ProblemException(ProblemCode.FORBIDDEN, "No grant for this credential.");

@@ -95,13 +95,7 @@ public class UpstreamTokenClient {
         }
         Path file = config.caFile().get();
         try {
-            byte[] bytes = readCaFile(file);
-            CaBundle bundle = CaBundle.parse(new String(bytes, StandardCharsets.UTF_8));
-            synchronized (this) {
-                globalCa = Optional.of(bundle);
-                globalCaBytes = bytes;
-            }
-            Log.infof("event=upstream_ca_file_loaded file=%s certificates=%d", file, bundle.certificates().size());
+            install(file, readCaFile(file));
         } catch (IOException e) {
             throw new IllegalStateException("tokenbroker.upstream.ca-file " + file + ": cannot be read ("
                     + e.getClass().getSimpleName() + ")");
@@ -278,15 +272,20 @@ public class UpstreamTokenClient {
             return globalCa;
         }
         try {
-            CaBundle bundle = CaBundle.parse(new String(bytes, StandardCharsets.UTF_8));
-            Log.infof("event=upstream_ca_file_loaded file=%s certificates=%d", file, bundle.certificates().size());
-            globalCa = Optional.of(bundle);
-            globalCaBytes = bytes;
-            rejectedCaBytes = null;
+            install(file, bytes);
         } catch (CaBundle.InvalidCaBundle e) {
             reportBrokenCaFile(file, bytes, e.getMessage());
         }
         return globalCa;
+    }
+
+    /** Parses a version of the global CA file and, if it is valid, makes it the one in use. */
+    private synchronized void install(Path file, byte[] bytes) throws CaBundle.InvalidCaBundle {
+        CaBundle bundle = CaBundle.parse(new String(bytes, StandardCharsets.UTF_8));
+        Log.infof("event=upstream_ca_file_loaded file=%s certificates=%d", file, bundle.certificates().size());
+        globalCa = Optional.of(bundle);
+        globalCaBytes = bytes;
+        rejectedCaBytes = null;
     }
 
     private void reportBrokenCaFile(Path file, byte[] bytes, String problem) {

@@ -77,10 +77,8 @@ class ClusterFleetIT {
     @Test
     void bothReplicasPassTheStartupCheckAndAPurgeOnOneReachesTheOther() throws Exception {
         for (BrokerProcess broker : brokers) {
-            String readiness = HTTP.send(HttpRequest.newBuilder(broker.managementUri("/q/health/ready")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            assertThat(JsonPath.from(readiness).getString("checks[0].data.redis")).isEqualTo("ok");
-            assertThat(JsonPath.from(readiness).getString("checks[0].data.'redis-events'")).isEqualTo("subscribed");
+            assertThat(broker.readinessDetail("redis")).isEqualTo("ok");
+            assertThat(broker.readinessDetail("'redis-events'")).isEqualTo("subscribed");
         }
         ims.resetAll();
         ims.stubFor(Ims.tokenRequest().willReturn(Ims.token(86399)));

@@ -2,6 +2,7 @@ package dev.tokenbroker.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import io.restassured.path.json.JsonPath;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -113,6 +114,13 @@ public final class BrokerProcess {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /** A detail of the readiness check's data, e.g. {@code redis} or {@code 'redis-events'}. */
+    public String readinessDetail(String name) throws IOException, InterruptedException {
+        String body = http.send(HttpRequest.newBuilder(managementUri("/q/health/ready")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return JsonPath.from(body).getString("checks[0].data." + name);
     }
 
     /** Kills the process at once, as an OOM kill or a lost node would: no shutdown, no lock released. */
