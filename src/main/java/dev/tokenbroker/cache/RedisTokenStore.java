@@ -9,11 +9,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.quarkus.redis.datasource.value.SetArgs;
 import io.quarkus.redis.datasource.value.ValueCommands;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.config.Config;
@@ -58,7 +61,10 @@ public class RedisTokenStore {
     private final Instance<RedisDataSource> redis;
     private final Instance<ReactiveRedisDataSource> reactive;
     private volatile ValueCommands<String, byte[]> values;
+    private volatile ReactiveValueCommands<String, byte[]> reactiveValues;
     private final boolean enabled;
+    /** How long a command may take, as for the blocking client ({@code quarkus.redis.timeout}). */
+    private final Duration timeout;
     private final Duration checkInterval;
     /** Passwords that an error message must never show. */
     private final Collection<String> secrets;
@@ -93,6 +99,7 @@ public class RedisTokenStore {
         Config settings = ConfigProvider.getConfig();
         Optional<String> hosts = settings.getOptionalValue("quarkus.redis.hosts", String.class).filter(h -> !h.isBlank());
         this.enabled = hosts.isPresent();
+        this.timeout = settings.getOptionalValue("quarkus.redis.timeout", Duration.class).orElse(Duration.ofSeconds(10));
         this.secrets = RedisFailure.passwords(hosts, settings.getOptionalValue("quarkus.redis.password", String.class));
         requireNoUsernameSetting(settings.getOptionalValue("quarkus.redis.username", String.class).isPresent());
     }
@@ -228,6 +235,42 @@ public class RedisTokenStore {
         return Optional.empty();
     }
 
+    private static final Uni<Optional<Token>> NONE = Uni.createFrom().item(Optional.empty());
+
+    /**
+     * {@link #get} without blocking, for the event loop: the same GETs, failures counted and logged the same way;
+     * a Redis that fails, refuses or does not answer within {@code quarkus.redis.timeout} gives empty, never a
+     * failure.
+     */
+    public Uni<Optional<Token>> getAsync(TokenKey key) {
+        return enabled ? getAsync(key, 0) : NONE;
+    }
+
+    private Uni<Optional<Token>> getAsync(TokenKey key, int index) {
+        if (index >= keys.size() || skipped("get")) {
+            return NONE;
+        }
+        String name = keys.tokenName(key, index);
+        return reactiveValues().get(name)
+                .ifNoItem().after(timeout).failWith(() -> new TimeoutException("no answer within " + timeout.toMillis() + " ms"))
+                .onItemOrFailure().transformToUni((sealed, e) -> {
+                    if (e != null) {
+                        failedCall("get", "GET", e);
+                        return NONE;
+                    }
+                    succeeded("get");
+                    if (sealed == null) {
+                        return getAsync(key, index + 1);
+                    }
+                    Optional<Token> token = unseal(sealed, name, index);
+                    if (token.isPresent()) {
+                        return Uni.createFrom().item(token);
+                    }
+                    Log.warnf("event=cache_entry_unreadable key=%s", name);
+                    return getAsync(key, index + 1);
+                });
+    }
+
     /** The outcome of asking for a token's mint lock. */
     public enum LockResult {
         /** This replica holds the lock and should mint. */
@@ -269,12 +312,13 @@ public class RedisTokenStore {
         }
     }
 
-    /** Tells every replica (this one included) to drop a credential's tokens from its in-process tier. */
-    public void publishDrop(String credential) {
-        if (enabled) {
-            call("publish", () -> command("PUBLISH", () -> redis.get().execute("PUBLISH", keys.eventsChannel(),
-                    DROP + keys.credentialIndexName(credential))), null);
-        }
+    /**
+     * Tells every replica (this one included) to drop a credential's tokens from its in-process tier; false when
+     * Redis could not be told.
+     */
+    public boolean publishDrop(String credential) {
+        return !enabled || call("publish", () -> command("PUBLISH", () -> redis.get().execute("PUBLISH",
+                keys.eventsChannel(), DROP + keys.credentialIndexName(credential))) != null, false);
     }
 
     /**
@@ -372,13 +416,13 @@ public class RedisTokenStore {
         }, null);
     }
 
-    /** Deletes every token of a credential that this replica's keys can name. */
-    public void dropCredential(String credential) {
+    /** Deletes every token of a credential that this replica's keys can name; false when Redis could not. */
+    public boolean dropCredential(String credential) {
         if (!enabled) {
-            return;
+            return true;
         }
         String index = keys.credentialIndexName(credential);
-        call("drop", () -> {
+        return call("drop", () -> {
             RedisDataSource ds = redis.get();
             List<String> members = new ArrayList<>();
             command("SMEMBERS", () -> ds.execute("SMEMBERS", index)).forEach(member -> members.add(member.toString()));
@@ -387,8 +431,8 @@ public class RedisTokenStore {
             }
             command("DEL", () -> ds.execute("DEL", index));
             Log.infof("event=cache_dropped credential=%s tokens=%d", credential, members.size());
-            return null;
-        }, null);
+            return true;
+        }, false);
     }
 
     private ValueCommands<String, byte[]> values() {
@@ -396,6 +440,15 @@ public class RedisTokenStore {
         if (commands == null) {
             commands = redis.get().value(byte[].class);
             values = commands;
+        }
+        return commands;
+    }
+
+    private ReactiveValueCommands<String, byte[]> reactiveValues() {
+        ReactiveValueCommands<String, byte[]> commands = reactiveValues;
+        if (commands == null) {
+            commands = reactive.get().value(byte[].class);
+            reactiveValues = commands;
         }
         return commands;
     }
@@ -420,29 +473,46 @@ public class RedisTokenStore {
      * purges.
      */
     private <T> T call(String operation, Supplier<T> action, T fallback) {
-        RedisFailure current = failure;
-        // A purge is always tried: a token purged in process must not come back from Redis later.
-        if (current != null && current.refused() && !PURGES.contains(operation)) {
-            errors(operation).increment();
+        if (skipped(operation)) {
             return fallback;
         }
         try {
             T result = action.get();
-            current = failure;
-            if (current != null && !current.refused()) {
-                failure = null;
-                Log.infof("event=redis_recovered operation=%s", operation);
-            }
+            succeeded(operation);
             return result;
         } catch (CommandFailed e) {
-            errors(operation).increment();
-            failed(operation, e.command, e.getCause());
+            failedCall(operation, e.command, e.getCause());
             return fallback;
         } catch (RuntimeException e) {
-            errors(operation).increment();
-            failed(operation, "?", e);
+            failedCall(operation, "?", e);
             return fallback;
         }
+    }
+
+    /**
+     * While Redis refuses the broker, an operation is not tried but counted as an error; purges are always tried
+     * (a token purged in process must not come back from Redis later).
+     */
+    private boolean skipped(String operation) {
+        RedisFailure current = failure;
+        if (current != null && current.refused() && !PURGES.contains(operation)) {
+            errors(operation).increment();
+            return true;
+        }
+        return false;
+    }
+
+    private void succeeded(String operation) {
+        RedisFailure current = failure;
+        if (current != null && !current.refused()) {
+            failure = null;
+            Log.infof("event=redis_recovered operation=%s", operation);
+        }
+    }
+
+    private void failedCall(String operation, String command, Throwable e) {
+        errors(operation).increment();
+        failed(operation, command, e);
     }
 
     private void failed(String operation, String command, Throwable e) {

@@ -11,7 +11,8 @@ public enum ProblemCode {
     METHOD_NOT_ALLOWED(405, "Method not allowed"),
     INTERNAL_ERROR(500, "Internal error"),
     UPSTREAM_REJECTED(502, "Identity provider rejected the request"),
-    UPSTREAM_UNAVAILABLE(503, "Identity provider unavailable");
+    UPSTREAM_UNAVAILABLE(503, "Identity provider unavailable"),
+    CACHE_UNAVAILABLE(503, "Shared cache unavailable");
 
     private final int status;
     private final String title;

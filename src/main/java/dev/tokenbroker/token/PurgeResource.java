@@ -2,6 +2,7 @@ package dev.tokenbroker.token;
 
 import dev.tokenbroker.caller.AuthenticatedCaller;
 import dev.tokenbroker.caller.CallerAuthenticator;
+import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.problem.ProblemCode;
 import dev.tokenbroker.problem.ProblemException;
@@ -12,20 +13,25 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * {@code DELETE /tokens/{credential}}: drops every cached token of a credential at once, on every replica,
- * for a leaked secret. Only callers whose {@code purge} list names the credential (or {@code "*"}) may.
+ * for a leaked secret. Only callers whose {@code purge} list names the credential (or {@code "*"}) may. When Redis
+ * cannot be reached the purge is not complete (Redis and the other replicas keep their copies): 503, try again.
  */
 @Path("/tokens/{credential}")
 public class PurgeResource {
 
     private final CallerAuthenticator authenticator;
     private final TokenService tokens;
+    private final Duration retryAfter;
 
-    PurgeResource(CallerAuthenticator authenticator, TokenService tokens) {
+    PurgeResource(CallerAuthenticator authenticator, TokenService tokens, TokenBrokerConfig config) {
         this.authenticator = authenticator;
         this.tokens = tokens;
+        this.retryAfter = config.upstream().retryAfter();
     }
 
     @DELETE
@@ -37,7 +43,13 @@ public class PurgeResource {
         if (!caller.caller().mayPurge(credential)) {
             throw new ProblemException(ProblemCode.FORBIDDEN, "No purge grant for this credential.");
         }
-        tokens.purge(credential);
+        if (!tokens.purge(credential)) {
+            Log.errorf("event=tokens_purge_incomplete credential=%s caller=%s reason=redis_unavailable "
+                    + "consequence=redis_and_other_replicas_keep_tokens action=retry", credential, caller.name());
+            throw new ProblemException(ProblemCode.CACHE_UNAVAILABLE, "Dropped on this replica only: Redis could not "
+                    + "be reached, so it and the other replicas still hold this credential's tokens. Try again.",
+                    Optional.of(retryAfter));
+        }
         Log.warnf("event=tokens_purged credential=%s caller=%s", credential, caller.name());
         return Response.noContent().header(HttpHeaders.CACHE_CONTROL, "no-store").build();
     }

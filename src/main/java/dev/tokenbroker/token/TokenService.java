@@ -12,6 +12,7 @@ import dev.tokenbroker.upstream.UpstreamTokenClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.security.SecureRandom;
@@ -84,18 +85,49 @@ public class TokenService {
                 .forEach(local::dropCredential));
     }
 
-    /** A token for this credential and scope set that stays valid at least {@code minTtl}. */
-    public Served token(Credential credential, ScopeSet scopes, Duration minTtl) {
-        TokenKey key = TokenKey.of(credential, scopes);
+    /**
+     * A token for this credential and scope set that stays valid at least {@code minTtl}: from the in-process tier,
+     * else Redis, else minted. Blocks: for worker threads.
+     */
+    public Served token(Credential credential, TokenKey key, Duration minTtl) {
         Optional<Served> memory = fromMemory(credential, key, minTtl);
         if (memory.isPresent()) {
             return memory.get();
         }
-        Optional<Token> stored = shared.get(key);
-        if (stored.isPresent() && usable(stored.get(), minTtl)) {
-            local.put(key, stored.get());
-            refreshIfDue(credential, key, stored.get());
-            return new Served(stored.get(), Tier.REDIS);
+        Optional<Served> stored = fromStored(credential, key, shared.get(key), minTtl);
+        return stored.isPresent() ? stored.get() : minted(credential, key, minTtl);
+    }
+
+    /**
+     * The in-process tier's token, if it stays valid at least {@code minTtl} (starting its background refresh when
+     * due). Nothing here blocks, so an event-loop thread may ask.
+     */
+    public Optional<Served> fromMemory(Credential credential, TokenKey key, Duration minTtl) {
+        Optional<Token> memory = local.get(key);
+        if (memory.isPresent() && usable(memory.get(), minTtl)) {
+            refreshIfDue(credential, key, memory.get());
+            return Optional.of(new Served(memory.get(), Tier.MEMORY));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Redis's token, if it stays valid at least {@code minTtl} (kept in the in-process tier, its refresh started
+     * when due), without blocking: for the event loop after {@link #fromMemory} found nothing. Empty when Redis
+     * has none or cannot be asked; then {@link #minted} goes on, on a worker.
+     */
+    public Uni<Optional<Served>> fromRedis(Credential credential, TokenKey key, Duration minTtl) {
+        return shared.getAsync(key).map(stored -> fromStored(credential, key, stored, minTtl));
+    }
+
+    /**
+     * After the in-process tier and Redis had nothing: the in-process tier once more (a mint may have just ended),
+     * then a mint, once for this process and once for the fleet. Blocks: for worker threads.
+     */
+    public Served minted(Credential credential, TokenKey key, Duration minTtl) {
+        Optional<Served> memory = fromMemory(credential, key, minTtl);
+        if (memory.isPresent()) {
+            return memory.get();
         }
         Predicate<Token> lasts = t -> t.lastsFor(minTtl, clock.instant());
         Token token = flight(key, () -> fleetMint(credential, key, lasts));
@@ -108,29 +140,23 @@ public class TokenService {
         return new Served(token, Tier.UPSTREAM);
     }
 
-    /**
-     * The in-process tier's token, if it stays valid at least {@code minTtl} (starting its background refresh when
-     * due). Nothing here blocks, so an event-loop thread may ask; on empty, {@link #token} goes on to Redis and
-     * the identity provider.
-     */
-    public Optional<Served> fromMemory(Credential credential, ScopeSet scopes, Duration minTtl) {
-        return fromMemory(credential, TokenKey.of(credential, scopes), minTtl);
-    }
-
-    private Optional<Served> fromMemory(Credential credential, TokenKey key, Duration minTtl) {
-        Optional<Token> memory = local.get(key);
-        if (memory.isPresent() && usable(memory.get(), minTtl)) {
-            refreshIfDue(credential, key, memory.get());
-            return Optional.of(new Served(memory.get(), Tier.MEMORY));
+    private Optional<Served> fromStored(Credential credential, TokenKey key, Optional<Token> stored, Duration minTtl) {
+        if (stored.isPresent() && usable(stored.get(), minTtl)) {
+            local.put(key, stored.get());
+            refreshIfDue(credential, key, stored.get());
+            return Optional.of(new Served(stored.get(), Tier.REDIS));
         }
         return Optional.empty();
     }
 
-    /** Drops every cached token of a credential, in this process, in Redis and on every other replica. */
-    public void purge(String credential) {
+    /**
+     * Drops every cached token of a credential, in this process, in Redis and on every other replica; false when
+     * Redis could not be reached (then only this process's copies are gone).
+     */
+    public boolean purge(String credential) {
         local.dropCredential(credential);
-        shared.dropCredential(credential);
-        shared.publishDrop(credential);
+        boolean dropped = shared.dropCredential(credential);
+        return shared.publishDrop(credential) && dropped;
     }
 
     /** Drops the tokens of a credential that was removed or now names another account. */

@@ -49,9 +49,9 @@ public class TokensResource {
     }
 
     /**
-     * Answered on the event loop when it can be from memory alone: the caller proven by a static key or a
-     * remembered ServiceAccount token, and a token in the in-process tier that meets {@code min_ttl}. Anything
-     * else (a token to verify, Redis, the identity provider) runs on a worker thread, from the start.
+     * Decided on the event loop when it can be without blocking: the caller proven by a static key or a remembered
+     * ServiceAccount token, and a token from the in-process tier or, asked without blocking, from Redis that meets
+     * {@code min_ttl}. Anything else (a token to verify, a mint) runs on a worker thread.
      */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
@@ -60,93 +60,127 @@ public class TokensResource {
     public Uni<TokenResponse> token(@RestHeader(HttpHeaders.AUTHORIZATION) List<String> authorization,
             @RestQuery("credential") List<String> credentialParam, @RestQuery("scope") List<String> scopeParam,
             @RestQuery("min_ttl") List<String> minTtlParam) {
-        Request request = new Request(authorization, credentialParam, scopeParam, minTtlParam);
+        Exchange x = new Exchange(authorization, credentialParam, scopeParam, minTtlParam);
         try {
-            TokenResponse fromMemory = serve(request, false);
-            if (fromMemory != null) {
-                return Uni.createFrom().item(fromMemory);
+            if (!prepare(x, false)) {
+                return onWorker(x);
+            }
+            Optional<TokenService.Served> memory = tokens.fromMemory(x.credential, x.key, x.minTtl);
+            if (memory.isPresent()) {
+                return Uni.createFrom().item(served(x, memory.get()));
             }
         } catch (RuntimeException e) {
-            return Uni.createFrom().failure(e);
+            return Uni.createFrom().failure(failed(x, e));
         }
-        return Uni.createFrom().item(() -> serve(request, true)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return tokens.fromRedis(x.credential, x.key, x.minTtl).onItemOrFailure().transformToUni((stored, e) -> {
+            if (e != null) {
+                return Uni.createFrom().failure(failed(x, e));
+            }
+            return stored.isPresent() ? Uni.createFrom().item(served(x, stored.get())) : onWorker(x);
+        });
     }
 
-    /** One request's parameters, and its caller once proven (so that a request handed to a worker is not proven twice). */
-    private static final class Request {
-        final List<String> authorization;
-        final List<String> credential;
-        final List<String> scope;
-        final List<String> minTtl;
-        AuthenticatedCaller caller;
+    /** The rest of a request, on a worker thread: the caller's proof checked if it has not been, then a mint. */
+    private Uni<TokenResponse> onWorker(Exchange x) {
+        return Uni.createFrom().item(() -> {
+            try {
+                if (x.caller == null) {
+                    prepare(x, true);
+                    return served(x, tokens.token(x.credential, x.key, x.minTtl));
+                }
+                return served(x, tokens.minted(x.credential, x.key, x.minTtl));
+            } catch (RuntimeException e) {
+                throw failed(x, e);
+            }
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
 
-        Request(List<String> authorization, List<String> credential, List<String> scope, List<String> minTtl) {
+    /** One request: its parameters, what has been decided so far, and its audit line. */
+    private static final class Exchange {
+        final long started = System.nanoTime();
+        final TokenAudit audit = new TokenAudit();
+        final List<String> authorization;
+        final List<String> credentialParam;
+        final List<String> scopeParam;
+        final List<String> minTtlParam;
+        AuthenticatedCaller caller;
+        Credential credential;
+        ScopeSet scopes;
+        TokenKey key;
+        Duration minTtl;
+        boolean ended;
+
+        Exchange(List<String> authorization, List<String> credential, List<String> scope, List<String> minTtl) {
             this.authorization = authorization;
-            this.credential = credential;
-            this.scope = scope;
-            this.minTtl = minTtl;
+            this.credentialParam = credential;
+            this.scopeParam = scope;
+            this.minTtlParam = minTtl;
         }
     }
 
     /**
-     * Decides one request, audits and counts it. With {@code mayBlock} false it touches only memory, and returns
-     * null (auditing nothing) as soon as it would need more.
+     * Proves the caller and checks the request against its grants and the credential. With {@code mayBlock} false it
+     * touches only memory, and returns false (having decided nothing) when the caller's proof needs more.
      */
-    private TokenResponse serve(Request request, boolean mayBlock) {
-        long started = System.nanoTime();
-        TokenAudit audit = new TokenAudit();
-        boolean deferred = false;
-        try {
-            if (request.caller == null) {
-                Optional<AuthenticatedCaller> authenticated = mayBlock
-                        ? Optional.of(authenticator.authenticate(request.authorization))
-                        : authenticator.authenticateFromMemory(request.authorization);
-                if (authenticated.isEmpty()) {
-                    deferred = true;
-                    return null;
-                }
-                request.caller = authenticated.get();
-            }
-            AuthenticatedCaller caller = request.caller;
-            audit.caller(caller);
-            String name = credentialName(request.credential);
-            audit.credential(name);
-            Duration minTtl = minTtl(request.minTtl);
-            ScopeSet requested = request.scope == null ? ScopeSet.EMPTY : ScopeSet.parse(request.scope);
-            audit.scopes(requested);
-            if (!caller.caller().hasGrantFor(name)) {
-                throw new ProblemException(ProblemCode.FORBIDDEN, "No grant for this credential.");
-            }
-            Credential credential = credentials.get(name).orElseThrow(() -> new ProblemException(
-                    ProblemCode.UNKNOWN_CREDENTIAL, "Credential " + name + " is not loaded."));
-            audit.loaded();
-            ScopeSet scopes = requested.isEmpty() ? credential.defaultScopes() : requested;
-            audit.scopes(scopes);
-            if (!caller.caller().permits(name, scopes)) {
-                throw new ProblemException(ProblemCode.FORBIDDEN,
-                        "No grant for scopes: " + scopes.minus(grantedPart(caller, name, scopes)) + ".");
-            }
-            if (!credential.scopes().containsAll(scopes)) {
-                throw new ProblemException(ProblemCode.INVALID_SCOPE,
-                        "Credential " + name + " does not have scopes: " + scopes.minus(credential.scopes()) + ".");
-            }
-            Optional<TokenService.Served> served = mayBlock
-                    ? Optional.of(tokens.token(credential, scopes, minTtl))
-                    : tokens.fromMemory(credential, scopes, minTtl);
-            if (served.isEmpty()) {
-                deferred = true;
-                return null;
-            }
-            audit.served(served.get(), tokens.fingerprint(served.get().token()));
-            return response(credential, scopes, served.get().token());
-        } catch (ProblemException e) {
-            audit.failed(e);
-            throw e;
-        } finally {
-            if (!deferred) {
-                requestMeters.record(audit, System.nanoTime() - started);
-                audit.write();
-            }
+    private boolean prepare(Exchange x, boolean mayBlock) {
+        Optional<AuthenticatedCaller> authenticated = mayBlock
+                ? Optional.of(authenticator.authenticate(x.authorization))
+                : authenticator.authenticateFromMemory(x.authorization);
+        if (authenticated.isEmpty()) {
+            return false;
+        }
+        AuthenticatedCaller caller = authenticated.get();
+        x.caller = caller;
+        x.audit.caller(caller);
+        String name = credentialName(x.credentialParam);
+        x.audit.credential(name);
+        x.minTtl = minTtl(x.minTtlParam);
+        ScopeSet requested = x.scopeParam == null ? ScopeSet.EMPTY : ScopeSet.parse(x.scopeParam);
+        x.audit.scopes(requested);
+        if (!caller.caller().hasGrantFor(name)) {
+            throw new ProblemException(ProblemCode.FORBIDDEN, "No grant for this credential.");
+        }
+        Credential credential = credentials.get(name).orElseThrow(() -> new ProblemException(
+                ProblemCode.UNKNOWN_CREDENTIAL, "Credential " + name + " is not loaded."));
+        x.audit.loaded();
+        ScopeSet scopes = requested.isEmpty() ? credential.defaultScopes() : requested;
+        x.audit.scopes(scopes);
+        if (!caller.caller().permits(name, scopes)) {
+            throw new ProblemException(ProblemCode.FORBIDDEN,
+                    "No grant for scopes: " + scopes.minus(grantedPart(caller, name, scopes)) + ".");
+        }
+        if (!credential.scopes().containsAll(scopes)) {
+            throw new ProblemException(ProblemCode.INVALID_SCOPE,
+                    "Credential " + name + " does not have scopes: " + scopes.minus(credential.scopes()) + ".");
+        }
+        x.credential = credential;
+        x.scopes = scopes;
+        x.key = TokenKey.of(credential, scopes);
+        return true;
+    }
+
+    private TokenResponse served(Exchange x, TokenService.Served served) {
+        x.audit.served(served, tokens.fingerprint(served.token()));
+        TokenResponse response = response(x.credential, x.scopes, served.token());
+        end(x);
+        return response;
+    }
+
+    /** Audits a request that failed; answers the exception to fail it with. */
+    private RuntimeException failed(Exchange x, Throwable e) {
+        if (e instanceof ProblemException problem) {
+            x.audit.failed(problem);
+        }
+        end(x);
+        return e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+    }
+
+    /** Counts and audits a request once, by the thread that decided it. */
+    private void end(Exchange x) {
+        if (!x.ended) {
+            x.ended = true;
+            requestMeters.record(x.audit, System.nanoTime() - x.started);
+            x.audit.write();
         }
     }
 

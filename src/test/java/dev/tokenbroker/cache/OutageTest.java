@@ -3,6 +3,7 @@ package dev.tokenbroker.cache;
 import static dev.tokenbroker.testing.Fixtures.BILLING_KEY;
 import static dev.tokenbroker.testing.Fixtures.OPS_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
@@ -68,6 +69,33 @@ class OutageTest extends RedisBrokerTest {
         assertThat(statuses).isNotEmpty().allMatch(s -> s == 200);
     }
 
+    /**
+     * A Redis that stops answering (SIGSTOP: connections stay open) holds no request up for ever: the in-process tier
+     * answers without asking it, a GET that gets no answer gives up after quarkus.redis.timeout and the token is
+     * minted in process; once Redis answers again it is used again.
+     */
+    @Test
+    void redisThatHangsHoldsUpNoRequestForEver() {
+        String cached = token(OPS_KEY, "openid");
+        String stored = token(OPS_KEY, "AdobeID");
+        redis.pause();
+        try {
+            assertThat(token(OPS_KEY, "openid")).isEqualTo(cached);
+            localCache.clear();
+            String minted = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> token(OPS_KEY, "AdobeID"));
+            assertThat(minted).isNotEqualTo(stored);
+            RestAssured.given().when().get(readiness).then().statusCode(200)
+                    .body("checks[0].data.cache", equalTo("memory (redis unavailable)"));
+        } finally {
+            redis.resume();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            localCache.clear();
+            token(OPS_KEY, "openid");
+            return RestAssured.given().when().get(readiness).then().extract().path("checks[0].data.cache").equals("memory,redis");
+        });
+    }
+
     @Test
     void identityProviderDownServesCachedTokensThen503ThenRecovers() {
         String cached = token(OPS_KEY, "openid");
@@ -110,6 +138,24 @@ class OutageTest extends RedisBrokerTest {
         assertThat(redisData.key().keys("tokenbroker:t:*")).isEmpty();
         assertThat(token(OPS_KEY, "openid")).isNotEqualTo(before);
         assertThat(Ims.tokenRequests(ims)).isEqualTo(2);
+    }
+
+    /** A purge that cannot reach Redis says so (the other replicas keep their tokens) and works once Redis answers. */
+    @Test
+    void purgeThatCannotReachRedisSaysSoAndWorksOnceRedisIsBack() {
+        String before = token(OPS_KEY, "openid");
+        redis.pause();
+        try {
+            as(OPS_KEY).when().delete("/tokens/adobe-admin").then().statusCode(503)
+                    .contentType("application/problem+json").body("code", equalTo("cache_unavailable"))
+                    .header("Retry-After", notNullValue());
+        } finally {
+            redis.resume();
+        }
+        assertThat(redisData.key().keys("tokenbroker:t:*")).as("the tokens the purge could not drop").isNotEmpty();
+        as(OPS_KEY).when().delete("/tokens/adobe-admin").then().statusCode(204);
+        assertThat(redisData.key().keys("tokenbroker:t:*")).isEmpty();
+        assertThat(token(OPS_KEY, "openid")).isNotEqualTo(before);
     }
 
     private double refreshFailures() {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tokenbroker.credential.CredentialRegistry;
 import dev.tokenbroker.testing.Fixtures;
 import dev.tokenbroker.testing.Ims;
+import dev.tokenbroker.testing.LogCapture;
 import dev.tokenbroker.testing.ImsResource;
 import dev.tokenbroker.testing.RedisBrokerTest;
 import dev.tokenbroker.testing.RedisResource;
@@ -16,7 +17,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What the shared tier writes to Redis, read back with a plain Redis client. */
 @QuarkusTest
@@ -29,6 +32,14 @@ class RedisCacheTest extends RedisBrokerTest {
 
     @Inject
     CredentialRegistry registry;
+
+    @RegisterExtension
+    final LogCapture logs = new LogCapture();
+
+    @BeforeEach
+    void forgetTheSetUpRequest() {
+        logs.clear();
+    }
 
     @Test
     void redisHoldsNoPlaintextTokenAndNoCredentialOrScopeNames() {
@@ -62,6 +73,21 @@ class RedisCacheTest extends RedisBrokerTest {
         String token = token("openid");
         localCache.clear(); // what a replica that just started has
         assertThat(token("openid")).isEqualTo(token);
+        assertThat(Ims.tokenRequests(ims)).isEqualTo(1);
+    }
+
+    /** A token from Redis is decided on the event loop (Redis asked without blocking); a mint goes to a worker. */
+    @Test
+    void tokenFromRedisIsDecidedOnTheEventLoop() {
+        String token = token("openid");
+        localCache.clear();
+        assertThat(token("openid")).isEqualTo(token);
+        assertThat(logs.messages("tokenbroker.audit")).hasSize(2).satisfiesExactly(
+                line -> assertThat(line).contains(" tier=upstream "),
+                line -> assertThat(line).contains(" tier=redis "));
+        assertThat(logs.threads("tokenbroker.audit")).satisfiesExactly(
+                thread -> assertThat(thread).startsWith("executor-thread-"),
+                thread -> assertThat(thread).startsWith("vert.x-eventloop-thread-"));
         assertThat(Ims.tokenRequests(ims)).isEqualTo(1);
     }
 

@@ -263,6 +263,30 @@ public final class RedisProcess {
         }
     }
 
+    /** Freezes redis-server (SIGSTOP): connections stay open and nothing answers, as with a hung Redis. */
+    public synchronized void pause() {
+        signal("STOP");
+    }
+
+    /** Lets a paused redis-server run again (SIGCONT). */
+    public synchronized void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + name + " failed");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot signal redis-server", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Empties every database. */
     public void flushAll() {
         String reply = command("FLUSHALL");
