@@ -10,17 +10,30 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 
 /**
- * Why a Redis command failed, fit for a log line and the readiness details: the command, whether Redis
- * <em>refused</em> the broker (a wrong password or user, an ACL without the permission, a certificate the broker
- * does not trust: configuration that waiting will not fix) or was <em>unreachable</em>, and a reason taken from
- * the error (e.g. {@code NOPERM this user has no permissions to run the 'eval' command}), with any password and
- * URL user info blanked out.
+ * Why a Redis command failed, fit for a log line and the readiness details: the command, its {@link Kind}, and a
+ * reason taken from the error (e.g. {@code NOPERM this user has no permissions to run the 'eval' command}), with
+ * any password and URL user info blanked out.
  */
-record RedisFailure(String command, boolean refused, String reason) {
+record RedisFailure(String command, Kind kind, String reason) {
+
+    /** How Redis failed the broker. */
+    enum Kind {
+        /** A wrong password or user, an ACL without the permission, a certificate the broker does not trust: configuration that waiting will not fix. */
+        REFUSED,
+        /** No answer within {@code quarkus.redis.timeout}: a hung Redis or network, on which every command would wait as long. */
+        UNRESPONSIVE,
+        /** Anything else, e.g. a connection refused: each command fails at once. */
+        UNREACHABLE;
+
+        String tag() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     private static final int MAX_REASON = 200;
     private static final Pattern USER_INFO = Pattern.compile("(?i)([a-z][a-z0-9+.-]*://)[^/@\\s]*@");
@@ -33,6 +46,7 @@ record RedisFailure(String command, boolean refused, String reason) {
     /** The failure of {@code command}; {@code secrets} (passwords) never appear in the reason. */
     static RedisFailure of(String command, Throwable failure, Collection<String> secrets) {
         boolean refused = false;
+        boolean timedOut = false;
         Throwable root = failure;
         int depth = 0;
         for (Throwable t = failure; t != null && depth++ < 20; t = t.getCause()) {
@@ -44,8 +58,10 @@ record RedisFailure(String command, boolean refused, String reason) {
             // A command that a Lua script may not run, or a key it may not touch, is an ERR, not a NOPERM.
             refused |= message.contains("THE USER EXECUTING THE SCRIPT CAN'T");
             refused |= t instanceof SSLException || t instanceof CertificateException;
+            timedOut |= t instanceof TimeoutException || t instanceof io.smallrye.mutiny.TimeoutException;
         }
-        return new RedisFailure(command, refused, describe(root, secrets));
+        Kind kind = refused ? Kind.REFUSED : timedOut ? Kind.UNRESPONSIVE : Kind.UNREACHABLE;
+        return new RedisFailure(command, kind, describe(root, secrets));
     }
 
     /** The password setting and any password written into the hosts' URLs: what {@link #of} must blank out. */
@@ -77,14 +93,21 @@ record RedisFailure(String command, boolean refused, String reason) {
         return List.copyOf(secrets);
     }
 
-    /** {@code refused} or {@code unreachable}, for the log line's {@code problem=}. */
-    String kind() {
-        return refused ? "refused" : "unreachable";
+    boolean refused() {
+        return kind == Kind.REFUSED;
+    }
+
+    /**
+     * Whether the broker should stop asking Redis (but for purges) until a check passes: asking a Redis that refuses
+     * or does not answer would only make requests wait, or half-work (a lock taken that cannot be released).
+     */
+    boolean stopsAsking() {
+        return kind != Kind.UNREACHABLE;
     }
 
     /** As the readiness details show it: {@code "EVAL refused: NOPERM this user has no permissions ..."}. */
     String summary() {
-        return command + " " + kind() + ": " + reason;
+        return command + " " + kind.tag() + ": " + reason;
     }
 
     private static String describe(Throwable root, Collection<String> secrets) {

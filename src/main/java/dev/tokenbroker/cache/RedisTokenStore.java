@@ -39,9 +39,10 @@ import org.eclipse.microprofile.config.ConfigProvider;
  * The shared tier: tokens in Redis for every replica, when {@code quarkus.redis.hosts} is set. Key names are
  * HMACs; values are AES-256-GCM sealed with the key name as associated data; each key expires with its token.
  * Redis failures are counted and logged and make the broker fall back to its in-process tier. When Redis
- * <em>refuses</em> the broker (wrong password, an ACL without a command it uses, an untrusted certificate), the
- * broker stops asking it and checks every {@code tokenbroker.cache.redis-check-interval} whether it may again:
- * a half-working Redis (say, locks taken but never released) would make requests wait, a refused one does not.
+ * <em>refuses</em> the broker (wrong password, an ACL without a command it uses, an untrusted certificate) or does
+ * not answer a command within {@code quarkus.redis.timeout}, the broker stops asking it and checks every
+ * {@code tokenbroker.cache.redis-check-interval} whether it may again: a half-working Redis (say, locks taken but
+ * never released) or a hung one would make requests wait, a Redis not asked does not.
  */
 @ApplicationScoped
 public class RedisTokenStore {
@@ -150,7 +151,7 @@ public class RedisTokenStore {
     /** Why Redis is not used now, e.g. {@code EVAL refused: NOPERM ...}; empty while it is. */
     public Optional<String> problem() {
         RedisFailure current = failure;
-        return Optional.ofNullable(current).map(f -> f.summary() + (f.refused()
+        return Optional.ofNullable(current).map(f -> f.summary() + (f.stopsAsking()
                 ? "; using the in-process tier, checking again every " + checkInterval.toSeconds() + "s" : ""));
     }
 
@@ -181,7 +182,7 @@ public class RedisTokenStore {
         }
     }
 
-    /** While Redis fails, checks it again (a refused Redis is asked nothing else meanwhile). */
+    /** While Redis fails, checks it again (a Redis that refuses or does not answer is asked nothing else meanwhile). */
     @Scheduled(every = "${tokenbroker.cache.redis-check-interval}", delayed = "${tokenbroker.cache.redis-check-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void checkWhileFailing() {
@@ -364,13 +365,13 @@ public class RedisTokenStore {
         RedisFailure now = RedisFailure.of("SUBSCRIBE", e, secrets);
         RedisFailure previous = eventsFailure;
         eventsFailure = now;
-        if (previous == null || previous.refused() != now.refused()) {
+        if (previous == null || previous.kind() != now.kind()) {
             String line = "event=redis_subscription_lost channel=%s problem=%s reason=\"%s\" "
                     + "action=resubscribing consequence=purges_on_other_replicas_not_heard";
             if (now.refused()) {
-                Log.errorf(line, keys.eventsChannel(), now.kind(), now.reason());
+                Log.errorf(line, keys.eventsChannel(), now.kind().tag(), now.reason());
             } else {
-                Log.warnf(line, keys.eventsChannel(), now.kind(), now.reason());
+                Log.warnf(line, keys.eventsChannel(), now.kind().tag(), now.reason());
             }
         }
     }
@@ -469,8 +470,8 @@ public class RedisTokenStore {
 
     /**
      * Runs one operation (one or more commands) against Redis; on failure counts it, logs the first failure of an
-     * outage, and answers {@code fallback}. While Redis refuses the broker, answers {@code fallback} at once, but for
-     * purges.
+     * outage, and answers {@code fallback}. While Redis refuses the broker or does not answer, answers {@code fallback}
+     * at once, but for purges.
      */
     private <T> T call(String operation, Supplier<T> action, T fallback) {
         if (skipped(operation)) {
@@ -490,12 +491,12 @@ public class RedisTokenStore {
     }
 
     /**
-     * While Redis refuses the broker, an operation is not tried but counted as an error; purges are always tried
-     * (a token purged in process must not come back from Redis later).
+     * While Redis refuses the broker or does not answer, an operation is not tried but counted as an error; purges
+     * are always tried (a token purged in process must not come back from Redis later).
      */
     private boolean skipped(String operation) {
         RedisFailure current = failure;
-        if (current != null && current.refused() && !PURGES.contains(operation)) {
+        if (current != null && current.stopsAsking() && !PURGES.contains(operation)) {
             errors(operation).increment();
             return true;
         }
@@ -519,11 +520,15 @@ public class RedisTokenStore {
         RedisFailure now = RedisFailure.of(command, e, secrets);
         RedisFailure previous = failure;
         failure = now;
-        if (previous == null || previous.refused() != now.refused()) {
-            if (now.refused()) {
-                Log.errorf("event=redis_unavailable operation=%s command=%s problem=refused reason=\"%s\" "
-                        + "action=using_in_process_tier check_every=%ds", operation, command, now.reason(),
-                        checkInterval.toSeconds());
+        if (previous == null || previous.kind() != now.kind()) {
+            if (now.stopsAsking()) {
+                String line = "event=redis_unavailable operation=%s command=%s problem=%s reason=\"%s\" "
+                        + "action=using_in_process_tier check_every=%ds";
+                if (now.refused()) {
+                    Log.errorf(line, operation, command, now.kind().tag(), now.reason(), checkInterval.toSeconds());
+                } else {
+                    Log.warnf(line, operation, command, now.kind().tag(), now.reason(), checkInterval.toSeconds());
+                }
             } else {
                 Log.warnf("event=redis_unavailable operation=%s command=%s problem=unreachable exception=%s reason=\"%s\" "
                         + "action=using_in_process_tier", operation, command, rootClass(e), now.reason());

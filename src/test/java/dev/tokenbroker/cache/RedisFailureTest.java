@@ -8,14 +8,14 @@ import java.util.concurrent.CompletionException;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
 
-/** How a Redis failure is told: refused or unreachable, and never with a password. */
+/** How a Redis failure is told: refused, unresponsive or unreachable, and never with a password. */
 class RedisFailureTest {
 
     @Test
     void permissionAndAuthenticationErrorsAndUntrustedCertificatesAreRefusals() {
         assertThat(RedisFailure.of("EVAL", new CompletionException(new EventsSubscription.RedisErrorReply(
                 "NOPERM this user has no permissions to run the 'eval' command")), List.of()))
-                .isEqualTo(new RedisFailure("EVAL", true, "NOPERM this user has no permissions to run the 'eval' command"));
+                .isEqualTo(new RedisFailure("EVAL", RedisFailure.Kind.REFUSED, "NOPERM this user has no permissions to run the 'eval' command"));
         assertThat(RedisFailure.of("GET", new IllegalStateException("WRONGPASS invalid username-password pair"), List.of())
                 .refused()).isTrue();
         assertThat(RedisFailure.of("EVAL", new EventsSubscription.RedisErrorReply("ERR The user executing the script can't "
@@ -24,6 +24,19 @@ class RedisFailureTest {
                 .isEqualTo("GET refused: SSLHandshakeException: PKIX path building failed");
         assertThat(RedisFailure.of("GET", new java.net.ConnectException("Connection refused"), List.of()).summary())
                 .isEqualTo("GET unreachable: ConnectException: Connection refused");
+    }
+
+    /** A command that got no answer in time: the broker stops asking (each request would wait as long) until a check passes. */
+    @Test
+    void aCommandWithoutAnAnswerInTimeIsUnresponsive() {
+        RedisFailure blocking = RedisFailure.of("GET", new io.smallrye.mutiny.TimeoutException(), List.of());
+        RedisFailure reactive = RedisFailure.of("GET", new java.util.concurrent.TimeoutException("no answer within 2000 ms"), List.of());
+        assertThat(List.of(blocking, reactive)).allSatisfy(failure -> {
+            assertThat(failure.kind()).isEqualTo(RedisFailure.Kind.UNRESPONSIVE);
+            assertThat(failure.stopsAsking()).isTrue();
+        });
+        assertThat(reactive.summary()).isEqualTo("GET unresponsive: TimeoutException: no answer within 2000 ms");
+        assertThat(RedisFailure.of("GET", new java.net.ConnectException("Connection refused"), List.of()).stopsAsking()).isFalse();
     }
 
     @Test

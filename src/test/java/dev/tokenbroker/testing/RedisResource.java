@@ -26,8 +26,10 @@ public class RedisResource implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
+        // A Redis that refused the broker or hung is checked again every second, not every 30.
         Map<String, String> settings = new HashMap<>(Map.of(
-                "tokenbroker.cache.encryption-key", Base64.getEncoder().encodeToString(key)));
+                "tokenbroker.cache.encryption-key", Base64.getEncoder().encodeToString(key),
+                "tokenbroker.cache.redis-check-interval", "1s"));
         if (!secured()) {
             redis = new RedisProcess(List.of());
             redis.start();
@@ -45,8 +47,7 @@ public class RedisResource implements QuarkusTestResourceLifecycleManager {
                 "quarkus.redis.hosts", redis.uri(RedisAcl.USER),
                 "quarkus.redis.password", password,
                 "quarkus.redis.tls-configuration-name", "redis",
-                "quarkus.tls.\"redis\".trust-store.pem.certs", redis.certificates().ca().toString(),
-                "tokenbroker.cache.redis-check-interval", "1s"));
+                "quarkus.tls.\"redis\".trust-store.pem.certs", redis.certificates().ca().toString()));
         return settings;
     }
 
