@@ -23,9 +23,12 @@ record RedisFailure(String command, Kind kind, String reason) {
 
     /** How Redis failed the broker. */
     enum Kind {
-        /** A wrong password or user, an ACL without the permission, a certificate the broker does not trust: configuration that waiting will not fix. */
+        /**
+         * A wrong password or user, an ACL without the permission, a certificate the broker does not trust:
+         * configuration that waiting will not fix.
+         */
         REFUSED,
-        /** No answer within {@code quarkus.redis.timeout}: a hung Redis or network, on which every command would wait as long. */
+        /** No answer within {@code quarkus.redis.timeout}: a hung Redis or network, where every command would wait. */
         UNRESPONSIVE,
         /** Anything else, e.g. a connection refused: each command fails at once. */
         UNREACHABLE;

@@ -253,7 +253,8 @@ public class RedisTokenStore {
         }
         String name = keys.tokenName(key, index);
         return reactiveValues().get(name)
-                .ifNoItem().after(timeout).failWith(() -> new TimeoutException("no answer within " + timeout.toMillis() + " ms"))
+                .ifNoItem().after(timeout)
+                .failWith(() -> new TimeoutException("no answer in " + timeout.toMillis() + " ms"))
                 .onItemOrFailure().transformToUni((sealed, e) -> {
                     if (e != null) {
                         failedCall("get", "GET", e);
@@ -318,8 +319,11 @@ public class RedisTokenStore {
      * Redis could not be told.
      */
     public boolean publishDrop(String credential) {
-        return !enabled || call("publish", () -> command("PUBLISH", () -> redis.get().execute("PUBLISH",
-                keys.eventsChannel(), DROP + keys.credentialIndexName(credential))) != null, false);
+        return !enabled || call("publish", () -> {
+            command("PUBLISH", () -> redis.get().execute("PUBLISH", keys.eventsChannel(),
+                    DROP + keys.credentialIndexName(credential)));
+            return true;
+        }, false);
     }
 
     /**

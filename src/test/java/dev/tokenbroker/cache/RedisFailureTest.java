@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Optional;
+import java.net.ConnectException;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +17,8 @@ class RedisFailureTest {
     void permissionAndAuthenticationErrorsAndUntrustedCertificatesAreRefusals() {
         assertThat(RedisFailure.of("EVAL", new CompletionException(new EventsSubscription.RedisErrorReply(
                 "NOPERM this user has no permissions to run the 'eval' command")), List.of()))
-                .isEqualTo(new RedisFailure("EVAL", RedisFailure.Kind.REFUSED, "NOPERM this user has no permissions to run the 'eval' command"));
+                .isEqualTo(new RedisFailure("EVAL", RedisFailure.Kind.REFUSED,
+                        "NOPERM this user has no permissions to run the 'eval' command"));
         assertThat(RedisFailure.of("GET", new IllegalStateException("WRONGPASS invalid username-password pair"), List.of())
                 .refused()).isTrue();
         assertThat(RedisFailure.of("EVAL", new EventsSubscription.RedisErrorReply("ERR The user executing the script can't "
@@ -26,17 +29,17 @@ class RedisFailureTest {
                 .isEqualTo("GET unreachable: ConnectException: Connection refused");
     }
 
-    /** A command that got no answer in time: the broker stops asking (each request would wait as long) until a check passes. */
+    /** No answer in time: the broker stops asking (each request would wait as long) until a check passes. */
     @Test
     void aCommandWithoutAnAnswerInTimeIsUnresponsive() {
         RedisFailure blocking = RedisFailure.of("GET", new io.smallrye.mutiny.TimeoutException(), List.of());
-        RedisFailure reactive = RedisFailure.of("GET", new java.util.concurrent.TimeoutException("no answer within 2000 ms"), List.of());
+        RedisFailure reactive = RedisFailure.of("GET", new TimeoutException("no answer in 2000 ms"), List.of());
         assertThat(List.of(blocking, reactive)).allSatisfy(failure -> {
             assertThat(failure.kind()).isEqualTo(RedisFailure.Kind.UNRESPONSIVE);
             assertThat(failure.stopsAsking()).isTrue();
         });
-        assertThat(reactive.summary()).isEqualTo("GET unresponsive: TimeoutException: no answer within 2000 ms");
-        assertThat(RedisFailure.of("GET", new java.net.ConnectException("Connection refused"), List.of()).stopsAsking()).isFalse();
+        assertThat(reactive.summary()).isEqualTo("GET unresponsive: TimeoutException: no answer in 2000 ms");
+        assertThat(RedisFailure.of("GET", new ConnectException("Connection refused"), List.of()).stopsAsking()).isFalse();
     }
 
     @Test
