@@ -73,10 +73,14 @@ public class TokensResource {
             return Uni.createFrom().failure(failed(x, e));
         }
         return tokens.fromRedis(x.credential, x.key, x.minTtl).onItemOrFailure().transformToUni((stored, e) -> {
-            if (e != null) {
-                return Uni.createFrom().failure(failed(x, e));
+            try {
+                if (e != null) {
+                    throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+                }
+                return stored.isPresent() ? Uni.createFrom().item(served(x, stored.get())) : onWorker(x);
+            } catch (RuntimeException failure) {
+                return Uni.createFrom().failure(failed(x, failure));
             }
-            return stored.isPresent() ? Uni.createFrom().item(served(x, stored.get())) : onWorker(x);
         });
     }
 
@@ -167,12 +171,12 @@ public class TokensResource {
     }
 
     /** Audits a request that failed; answers the exception to fail it with. */
-    private RuntimeException failed(Exchange x, Throwable e) {
+    private RuntimeException failed(Exchange x, RuntimeException e) {
         if (e instanceof ProblemException problem) {
             x.audit.failed(problem);
         }
         end(x);
-        return e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+        return e;
     }
 
     /** Counts and audits a request once, by the thread that decided it. */
