@@ -2,9 +2,9 @@ package dev.tokenbroker.fleet;
 
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.tokenbroker.testing.Answers;
 import dev.tokenbroker.testing.BrokerProcess;
 import dev.tokenbroker.testing.FleetSettings;
 import dev.tokenbroker.testing.Fixtures;
@@ -12,7 +12,6 @@ import dev.tokenbroker.testing.Ims;
 import dev.tokenbroker.testing.RedisCluster;
 import io.restassured.path.json.JsonPath;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,9 +58,7 @@ class ClusterFleetIT {
         ims.stubFor(Ims.tokenRequest().willReturn(Ims.token(86399).withFixedDelay(500)));
         List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-            HttpRequest request = HttpRequest.newBuilder(brokers.get(i % 2).uri("/tokens?credential=adobe-admin&scope=openid"))
-                    .header("Authorization", "Bearer " + Fixtures.OPS_KEY).timeout(Duration.ofSeconds(30)).build();
-            answers.add(HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+            answers.add(HTTP.sendAsync(brokers.get(i % 2).tokenRequest("openid"), HttpResponse.BodyHandlers.ofString()));
         }
         List<HttpResponse<String>> responses = new ArrayList<>();
         for (CompletableFuture<HttpResponse<String>> answer : answers) {
@@ -82,19 +79,6 @@ class ClusterFleetIT {
         }
         ims.resetAll();
         ims.stubFor(Ims.tokenRequest().willReturn(Ims.token(86399)));
-        String before = token(brokers.get(0), "AdobeID");
-        assertThat(token(brokers.get(1), "AdobeID")).isEqualTo(before); // now in replica 2's own tier too
-        HttpResponse<Void> purged = HTTP.send(HttpRequest.newBuilder(brokers.get(0).uri("/tokens/adobe-admin")).DELETE()
-                .header("Authorization", "Bearer " + Fixtures.OPS_KEY).build(), HttpResponse.BodyHandlers.discarding());
-        assertThat(purged.statusCode()).isEqualTo(204);
-        await().atMost(Duration.ofSeconds(10)).until(() -> !token(brokers.get(1), "AdobeID").equals(before));
-    }
-
-    private static String token(BrokerProcess broker, String scope) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(broker.uri("/tokens?credential=adobe-admin&scope=" + scope))
-                .header("Authorization", "Bearer " + Fixtures.OPS_KEY).timeout(Duration.ofSeconds(30)).build();
-        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return JsonPath.from(response.body()).getString("access_token");
+        Answers.purgeOnOneReachesTheOther(brokers.get(0), brokers.get(1), "AdobeID");
     }
 }

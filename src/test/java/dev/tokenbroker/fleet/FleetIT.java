@@ -13,9 +13,7 @@ import dev.tokenbroker.testing.Fixtures;
 import dev.tokenbroker.testing.Ims;
 import dev.tokenbroker.testing.RedisProcess;
 import io.restassured.path.json.JsonPath;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,7 +67,7 @@ class FleetIT {
         ims.stubFor(Ims.tokenRequest().willReturn(Ims.token(86399)));
         for (BrokerProcess broker : brokers) {
             for (int i = 0; i < 20; i++) {
-                assertThat(HTTP.send(request(broker, "read_organizations", 0), HttpResponse.BodyHandlers.discarding())
+                assertThat(HTTP.send(broker.tokenRequest("read_organizations", 0), HttpResponse.BodyHandlers.discarding())
                         .statusCode()).isEqualTo(200);
             }
         }
@@ -96,7 +94,7 @@ class FleetIT {
         ims.stubFor(Ims.tokenRequest().willReturn(Ims.token(86399).withFixedDelay(500)));
         List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
-            answers.add(HTTP.sendAsync(request(brokers.get(i % 3), "openid", 0), HttpResponse.BodyHandlers.ofString()));
+            answers.add(HTTP.sendAsync(brokers.get(i % 3).tokenRequest("openid", 0), HttpResponse.BodyHandlers.ofString()));
         }
         Answers.allOneTokenFromOneMint(answers, ims);
     }
@@ -106,7 +104,7 @@ class FleetIT {
         long lifetime = 20;
         ims.stubFor(Ims.tokenRequest().willReturn(Ims.token(lifetime).withFixedDelay(4000)));
         // The first request pays for the first mint; everything after it must not.
-        HttpResponse<String> first = HTTP.send(request(brokers.get(0), "AdobeID", 0), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> first = HTTP.send(brokers.get(0).tokenRequest("AdobeID", 0), HttpResponse.BodyHandlers.ofString());
         assertThat(first.statusCode()).isEqualTo(200);
 
         Instant end = Instant.now().plusSeconds(2 * lifetime);
@@ -118,7 +116,7 @@ class FleetIT {
             clients.add(CompletableFuture.runAsync(() -> {
                 while (Instant.now().isBefore(end)) {
                     long start = System.nanoTime();
-                    HttpResponse<String> response = HTTP.sendAsync(request(broker, "AdobeID", 0),
+                    HttpResponse<String> response = HTTP.sendAsync(broker.tokenRequest("AdobeID", 0),
                             HttpResponse.BodyHandlers.ofString()).join();
                     slowest.accumulateAndGet(System.nanoTime() - start, Math::max);
                     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
@@ -147,13 +145,13 @@ class FleetIT {
         BrokerProcess doomed = BrokerProcess.start("fleet-doomed", settings);
         ims.stubFor(Ims.tokenRequest().willReturn(Ims.token(86399).withFixedDelay(30_000)));
         CompletableFuture<HttpResponse<String>> lost =
-                HTTP.sendAsync(request(doomed, "user_management_sdk", 0), HttpResponse.BodyHandlers.ofString());
+                HTTP.sendAsync(doomed.tokenRequest("user_management_sdk", 0), HttpResponse.BodyHandlers.ofString());
         await().until(() -> Ims.tokenRequests(ims) == 1); // it holds the lock and waits on the provider
         doomed.kill();
         ims.resetAll();
         ims.stubFor(Ims.tokenRequest().willReturn(Ims.token(86399)));
 
-        HttpResponse<String> survivor = HTTP.send(request(brokers.get(1), "user_management_sdk", 0),
+        HttpResponse<String> survivor = HTTP.send(brokers.get(1).tokenRequest("user_management_sdk", 0),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(survivor.statusCode()).as(survivor.body()).isEqualTo(200);
         assertThat(Ims.tokenRequests(ims)).isEqualTo(1);
@@ -164,26 +162,7 @@ class FleetIT {
     @Test
     void purgeOnOneReplicaReachesEveryReplica() throws Exception {
         ims.stubFor(Ims.tokenRequest().willReturn(Ims.token(86399)));
-        String scope = "additional_info.projectedProductContext";
-        String before = token(brokers.get(0), scope);
-        assertThat(token(brokers.get(1), scope)).isEqualTo(before); // now in replica 1's own tier too
-        HttpResponse<Void> purged = HTTP.send(HttpRequest.newBuilder(brokers.get(0).uri("/tokens/adobe-admin")).DELETE()
-                .header("Authorization", "Bearer " + Fixtures.OPS_KEY).build(), HttpResponse.BodyHandlers.discarding());
-        assertThat(purged.statusCode()).isEqualTo(204);
-        // Replica 1 hears of it over pub/sub and drops its copy: its next answer is a new token.
-        await().until(() -> !token(brokers.get(1), scope).equals(before));
+        Answers.purgeOnOneReachesTheOther(brokers.get(0), brokers.get(1), "additional_info.projectedProductContext");
         assertThat(Ims.tokenRequests(ims)).isEqualTo(2);
-    }
-
-    private static String token(BrokerProcess broker, String scope) throws Exception {
-        HttpResponse<String> response = HTTP.send(request(broker, scope, 0), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return JsonPath.from(response.body()).getString("access_token");
-    }
-
-    private static HttpRequest request(BrokerProcess broker, String scope, int minTtl) {
-        URI uri = broker.uri("/tokens?credential=adobe-admin&scope=" + scope + "&min_ttl=" + minTtl);
-        return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + Fixtures.OPS_KEY)
-                .timeout(Duration.ofSeconds(30)).build();
     }
 }

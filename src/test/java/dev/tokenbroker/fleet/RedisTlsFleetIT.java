@@ -2,7 +2,6 @@ package dev.tokenbroker.fleet;
 
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.tokenbroker.testing.Answers;
@@ -13,10 +12,7 @@ import dev.tokenbroker.testing.Ims;
 import dev.tokenbroker.testing.RedisAcl;
 import dev.tokenbroker.testing.RedisCertificates;
 import dev.tokenbroker.testing.RedisProcess;
-import io.restassured.path.json.JsonPath;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -127,7 +123,7 @@ public class RedisTlsFleetIT {
         ims.stubFor(Ims.tokenRequest().willReturn(Ims.token(86399).withFixedDelay(1000)));
         List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
         for (int i = 0; i < 60; i++) {
-            answers.add(HTTP.sendAsync(request(brokers.get(i % 2), "openid"), HttpResponse.BodyHandlers.ofString()));
+            answers.add(HTTP.sendAsync(brokers.get(i % 2).tokenRequest("openid"), HttpResponse.BodyHandlers.ofString()));
         }
         Answers.allOneTokenFromOneMint(answers, ims);
         List<String> keys = redis.command("KEYS", "*").lines().toList();
@@ -137,12 +133,7 @@ public class RedisTlsFleetIT {
     @Test
     void aPurgeOnOneReplicaReachesTheOther() throws Exception {
         ims.stubFor(Ims.tokenRequest().willReturn(Ims.token(86399)));
-        String before = token(brokers.get(0), "AdobeID");
-        assertThat(token(brokers.get(1), "AdobeID")).isEqualTo(before); // now in replica 2's own tier too
-        HttpResponse<Void> purged = HTTP.send(HttpRequest.newBuilder(brokers.get(0).uri("/tokens/adobe-admin")).DELETE()
-                .header("Authorization", "Bearer " + Fixtures.OPS_KEY).build(), HttpResponse.BodyHandlers.discarding());
-        assertThat(purged.statusCode()).isEqualTo(204);
-        await().atMost(Duration.ofSeconds(10)).until(() -> !token(brokers.get(1), "AdobeID").equals(before));
+        Answers.purgeOnOneReachesTheOther(brokers.get(0), brokers.get(1), "AdobeID");
         assertThat(Ims.tokenRequests(ims)).isEqualTo(2);
     }
 
@@ -165,17 +156,5 @@ public class RedisTlsFleetIT {
         assertThat(Files.readString(BrokerProcess.log("redis-tls-username")))
                 .contains("quarkus.redis.username (env QUARKUS_REDIS_USERNAME) is no setting of the Quarkus Redis client")
                 .doesNotContain(PASSWORD);
-    }
-
-    private static String token(BrokerProcess broker, String scope) throws Exception {
-        HttpResponse<String> response = HTTP.send(request(broker, scope), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return JsonPath.from(response.body()).getString("access_token");
-    }
-
-    private static HttpRequest request(BrokerProcess broker, String scope) {
-        URI uri = broker.uri("/tokens?credential=adobe-admin&scope=" + scope);
-        return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + Fixtures.OPS_KEY)
-                .timeout(Duration.ofSeconds(30)).build();
     }
 }

@@ -1,5 +1,6 @@
 package dev.tokenbroker.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.restassured.path.json.JsonPath;
@@ -114,6 +115,35 @@ public final class BrokerProcess {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /** {@code GET /tokens} for the fixtures' credential and this scope, as the ops caller. */
+    public HttpRequest tokenRequest(String scope) {
+        return tokenRequest(uri("/tokens?credential=" + Fixtures.CREDENTIAL + "&scope=" + scope));
+    }
+
+    /** {@link #tokenRequest(String)} with a {@code min_ttl}. */
+    public HttpRequest tokenRequest(String scope, int minTtl) {
+        return tokenRequest(uri("/tokens?credential=" + Fixtures.CREDENTIAL + "&scope=" + scope + "&min_ttl=" + minTtl));
+    }
+
+    private static HttpRequest tokenRequest(URI uri) {
+        return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + Fixtures.OPS_KEY)
+                .timeout(Duration.ofSeconds(30)).build();
+    }
+
+    /** The access token of {@link #tokenRequest(String)}, which must answer 200. */
+    public String token(String scope) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(tokenRequest(scope), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JsonPath.from(response.body()).getString("access_token");
+    }
+
+    /** {@code DELETE /tokens/{credential}} for the fixtures' credential, as the ops caller; the status. */
+    public int purge() throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri("/tokens/" + Fixtures.CREDENTIAL)).DELETE()
+                .header("Authorization", "Bearer " + Fixtures.OPS_KEY).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     /** A detail of the readiness check's data, e.g. {@code redis} or {@code 'redis-events'}. */
