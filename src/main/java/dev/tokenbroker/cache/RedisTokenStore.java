@@ -55,7 +55,7 @@ public class RedisTokenStore {
     private static final String RELEASE_IF_OWNER =
             "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
-    /** Commands the broker sends, in the order {@link #check()} tries them: the README's ACL line allows these. */
+    /** Commands the broker sends, in the order {@link #check()} tries them: the ACL line in docs/security.md allows these. */
     static final List<String> COMMANDS = List.of("SET", "GET", "EXISTS", "EVAL", "SADD", "PTTL", "PEXPIREAT", "SMEMBERS",
             "DEL", "PUBLISH");
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Optional;
 
-/** The answer of {@code GET /tokens} (contract section 3). */
+/** The answer of {@code GET /tokens} (docs/api.md). */
 @JsonInclude(JsonInclude.Include.NON_ABSENT)
 public record TokenResponse(
         @JsonProperty("access_token") String accessToken,

@@ -25,7 +25,7 @@ import org.jboss.resteasy.reactive.ResponseHeader;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestQuery;
 
-/** {@code GET /tokens}: an access token for an authenticated caller, within its grants (contract section 3). */
+/** {@code GET /tokens}: an access token for an authenticated caller, within its grants (docs/api.md). */
 @Path("/tokens")
 public class TokensResource {
 
