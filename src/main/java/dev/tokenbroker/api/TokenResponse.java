@@ -17,6 +17,12 @@ public record TokenResponse(
         @JsonProperty("org_id") Optional<String> orgId,
         @JsonProperty("technical_account_id") Optional<String> technicalAccountId) {
 
+    static TokenResponse of(TokenIssuer.Issued issued) {
+        return new TokenResponse(issued.token().accessToken(), issued.token().tokenType(), issued.expiresIn(),
+                issued.expiresAt().toString(), issued.scopes().join(" "), issued.credential().name(),
+                issued.credential().clientId(), issued.credential().orgId(), issued.credential().technicalAccountId());
+    }
+
     @Override
     public String toString() {
         return "TokenResponse[credential=" + credential + ", scope=" + scope + ", expires_at=" + expiresAt + "]";

@@ -54,12 +54,12 @@ class ConfigurationDocTest {
     void aKeyAddedToTheMappingButNotToThePageFailsAndSaysWhereItGoes() throws IOException {
         List<String> problems = undocumented(WithNewKeys.class, Files.readString(PAGE));
         assertThat(problems).anySatisfy(problem -> assertThat(problem)
-                .startsWith("tokenbroker.tokens.min-mint-interval (Tokens#minMintInterval(), default 1s) is missing from docs/configuration.md")
-                .contains("| `tokenbroker.tokens.min-mint-interval` | `1s` | <what it does> |")
+                .startsWith("tokenbroker.tokens.example-new-key (Tokens#exampleNewKey(), default 1s) is missing from docs/configuration.md")
+                .contains("| `tokenbroker.tokens.example-new-key` | `1s` | <what it does> |")
                 .contains("under the heading #### `tokenbroker.tokens.*`"));
         assertThat(problems).anySatisfy(problem -> assertThat(problem)
-                .startsWith("tokenbroker.health.details (Health#details(), default false) is missing")
-                .contains("under a new heading #### `tokenbroker.health.*`"));
+                .startsWith("tokenbroker.example-group.flag (ExampleGroup#flag(), default false) is missing")
+                .contains("under a new heading #### `tokenbroker.example-group.*`"));
         assertThat(problems).anySatisfy(problem -> assertThat(problem)
                 .isEqualTo("tokenbroker.tokens.min-ttl (Tokens#minTtl()) has the default 10m, but its row in"
                         + " docs/configuration.md says 300s: write `10m`"));
@@ -71,8 +71,8 @@ class ConfigurationDocTest {
         /** Lifetimes. */
         Tokens tokens();
 
-        /** Health. */
-        Health health();
+        /** A group the page does not have. */
+        ExampleGroup exampleGroup();
 
         interface Tokens {
             /** Documented, with another default. */
@@ -81,13 +81,13 @@ class ConfigurationDocTest {
 
             /** New. */
             @WithDefault("1s")
-            Duration minMintInterval();
+            Duration exampleNewKey();
         }
 
-        interface Health {
+        interface ExampleGroup {
             /** New, in a new group. */
             @WithDefault("false")
-            boolean details();
+            boolean flag();
         }
     }
 
