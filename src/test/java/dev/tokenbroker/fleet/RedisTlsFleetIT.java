@@ -141,6 +141,7 @@ public class RedisTlsFleetIT {
     void theChartMustNotSetTheUnquotedTlsNameNorAUsername() throws Exception {
         Map<String, String> unquoted = new HashMap<>(chartEnvironment());
         unquoted.put("QUARKUS_TLS_REDIS_TRUST_STORE_PEM_CERTS", unquoted.remove("QUARKUS_TLS__REDIS__TRUST_STORE_PEM_CERTS"));
+        unquoted.put("TOKENBROKER_HEALTH_DETAILS", "true"); // readiness quotes Redis's error only then
         BrokerProcess untrusting = BrokerProcess.start("redis-tls-unquoted", settings, unquoted);
         try {
             assertThat(untrusting.readinessDetail("redis"))
