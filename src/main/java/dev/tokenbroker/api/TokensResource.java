@@ -1,12 +1,16 @@
-package dev.tokenbroker.token;
+package dev.tokenbroker.api;
 
+import dev.tokenbroker.token.ScopeSet;
+import dev.tokenbroker.token.TokenKey;
+import dev.tokenbroker.token.Token;
+import dev.tokenbroker.broker.TokenService;
 import dev.tokenbroker.caller.AuthenticatedCaller;
 import dev.tokenbroker.caller.CallerAuthenticator;
 import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialRegistry;
-import dev.tokenbroker.problem.ProblemCode;
-import dev.tokenbroker.problem.ProblemException;
+import dev.tokenbroker.token.Refusal;
+import dev.tokenbroker.token.TokenException;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.GET;
@@ -142,19 +146,19 @@ public class TokensResource {
         ScopeSet requested = x.scopeParam == null ? ScopeSet.EMPTY : ScopeSet.parse(x.scopeParam);
         x.audit.scopes(requested);
         if (!caller.caller().hasGrantFor(name)) {
-            throw new ProblemException(ProblemCode.FORBIDDEN, "No grant for this credential.");
+            throw new TokenException(Refusal.FORBIDDEN, "No grant for this credential.");
         }
-        Credential credential = credentials.get(name).orElseThrow(() -> new ProblemException(
-                ProblemCode.UNKNOWN_CREDENTIAL, "Credential " + name + " is not loaded."));
+        Credential credential = credentials.get(name).orElseThrow(() -> new TokenException(
+                Refusal.UNKNOWN_CREDENTIAL, "Credential " + name + " is not loaded."));
         x.audit.loaded();
         ScopeSet scopes = requested.isEmpty() ? credential.defaultScopes() : requested;
         x.audit.scopes(scopes);
         if (!caller.caller().permits(name, scopes)) {
-            throw new ProblemException(ProblemCode.FORBIDDEN,
+            throw new TokenException(Refusal.FORBIDDEN,
                     "No grant for scopes: " + scopes.minus(grantedPart(caller, name, scopes)) + ".");
         }
         if (!credential.scopes().containsAll(scopes)) {
-            throw new ProblemException(ProblemCode.INVALID_SCOPE,
+            throw new TokenException(Refusal.INVALID_SCOPE,
                     "Credential " + name + " does not have scopes: " + scopes.minus(credential.scopes()) + ".");
         }
         x.credential = credential;
@@ -172,7 +176,7 @@ public class TokensResource {
 
     /** Audits a request that failed; answers the exception to fail it with. */
     private RuntimeException failed(Exchange x, RuntimeException e) {
-        if (e instanceof ProblemException problem) {
+        if (e instanceof TokenException problem) {
             x.audit.failed(problem);
         }
         end(x);
@@ -207,14 +211,14 @@ public class TokensResource {
 
     private static String credentialName(List<String> values) {
         if (values == null || values.isEmpty()) {
-            throw ProblemException.invalidRequest("The credential parameter is required.");
+            throw TokenException.invalidRequest("The credential parameter is required.");
         }
         if (values.size() > 1) {
-            throw ProblemException.invalidRequest("The credential parameter may appear only once.");
+            throw TokenException.invalidRequest("The credential parameter may appear only once.");
         }
         String name = values.get(0);
         if (name.length() > 63 || !Credential.NAME.matcher(name).matches()) {
-            throw ProblemException.invalidRequest("The credential parameter is not a valid credential name.");
+            throw TokenException.invalidRequest("The credential parameter is not a valid credential name.");
         }
         return name;
     }
@@ -224,7 +228,7 @@ public class TokensResource {
             return config.minTtl();
         }
         if (values.size() > 1 || !MIN_TTL.matcher(values.get(0)).matches()) {
-            throw ProblemException.invalidRequest("min_ttl must appear once, as a whole number of seconds.");
+            throw TokenException.invalidRequest("min_ttl must appear once, as a whole number of seconds.");
         }
         return Duration.ofSeconds(Long.parseLong(values.get(0)));
     }

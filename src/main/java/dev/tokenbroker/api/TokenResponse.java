@@ -1,4 +1,4 @@
-package dev.tokenbroker.token;
+package dev.tokenbroker.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;

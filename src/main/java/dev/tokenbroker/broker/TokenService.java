@@ -1,13 +1,16 @@
-package dev.tokenbroker.token;
+package dev.tokenbroker.broker;
 
+import dev.tokenbroker.token.ScopeSet;
+import dev.tokenbroker.token.TokenKey;
+import dev.tokenbroker.token.Token;
 import dev.tokenbroker.cache.CacheKeys;
 import dev.tokenbroker.cache.LocalTokenCache;
 import dev.tokenbroker.cache.RedisTokenStore;
 import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialDropped;
-import dev.tokenbroker.problem.ProblemCode;
-import dev.tokenbroker.problem.ProblemException;
+import dev.tokenbroker.token.Refusal;
+import dev.tokenbroker.token.TokenException;
 import dev.tokenbroker.upstream.UpstreamTokenClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -228,7 +231,7 @@ public class TokenService {
                 return winners.get();
             }
             if (clock.instant().isAfter(giveUp)) {
-                throw new ProblemException(ProblemCode.UPSTREAM_UNAVAILABLE,
+                throw new TokenException(Refusal.UPSTREAM_UNAVAILABLE,
                         "Another replica is minting this token and has not finished; try again later.",
                         Optional.of(config.upstream().retryAfter()));
             }
@@ -242,7 +245,7 @@ public class TokenService {
                 Thread.sleep(config.cache().lockPollInterval().toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new ProblemException(ProblemCode.UPSTREAM_UNAVAILABLE, "Interrupted while waiting for a token.");
+                throw new TokenException(Refusal.UPSTREAM_UNAVAILABLE, "Interrupted while waiting for a token.");
             }
             Optional<Token> stored = shared.get(key).filter(wanted);
             if (stored.isPresent() || !shared.locked(key)) {
@@ -290,7 +293,7 @@ public class TokenService {
         } catch (RuntimeException e) {
             refreshFailedUntil.put(key, clock.instant().plus(config.tokens().refreshRetryInterval()));
             meters.counter("tokenbroker.refreshes", "result", "failure").increment();
-            String reason = e instanceof ProblemException p ? p.code().code() : e.getClass().getSimpleName();
+            String reason = e instanceof TokenException p ? p.refusal().code() : e.getClass().getSimpleName();
             Log.warnf("event=token_refresh_failed credential=%s reason=%s action=serving_cached_token retry_in=%ds",
                     credential.name(), reason, config.tokens().refreshRetryInterval().toSeconds());
         } finally {
@@ -327,7 +330,7 @@ public class TokenService {
     /** A {@code min_ttl} beyond what the identity provider grants can never be met. */
     private static void requireLifetime(Token token, Duration minTtl) {
         if (minTtl.compareTo(token.lifetime()) > 0) {
-            throw ProblemException.invalidRequest("min_ttl is larger than the token lifetime the identity provider grants ("
+            throw TokenException.invalidRequest("min_ttl is larger than the token lifetime the identity provider grants ("
                     + token.lifetime().toSeconds() + " s).");
         }
     }
