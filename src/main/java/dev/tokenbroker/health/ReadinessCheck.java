@@ -1,6 +1,7 @@
 package dev.tokenbroker.health;
 
-import dev.tokenbroker.cache.RedisTokenStore;
+import dev.tokenbroker.cache.RedisAvailability;
+import dev.tokenbroker.cache.RedisPurge;
 import dev.tokenbroker.caller.CallerPolicyStore;
 import dev.tokenbroker.caller.JwksStore;
 import dev.tokenbroker.config.TokenBrokerConfig;
@@ -31,12 +32,14 @@ public class ReadinessCheck implements HealthCheck {
 
     private final CredentialRegistry credentials;
     private final CallerPolicyStore callers;
-    private final RedisTokenStore redis;
+    private final RedisAvailability redis;
+    private final RedisPurge purges;
     private final JwksStore jwks;
     private final boolean details;
 
-    ReadinessCheck(CredentialRegistry credentials, CallerPolicyStore callers, RedisTokenStore redis, JwksStore jwks,
-            TokenBrokerConfig config) {
+    ReadinessCheck(CredentialRegistry credentials, CallerPolicyStore callers, RedisAvailability redis,
+            RedisPurge purges, JwksStore jwks, TokenBrokerConfig config) {
+        this.purges = purges;
         this.credentials = credentials;
         this.callers = callers;
         this.redis = redis;
@@ -71,7 +74,7 @@ public class ReadinessCheck implements HealthCheck {
 
     /** The events subscription: {@code subscribed}, {@code subscribing}, or its failure (quoted with details on). */
     private String events() {
-        String events = redis.events();
+        String events = purges.events();
         return details || events.equals("subscribed") || events.equals("subscribing") ? events : UNAVAILABLE;
     }
 }

@@ -48,6 +48,7 @@ class CountersAtZeroTest {
         for (String result : UpstreamTokenClient.RESULTS) {
             assertZero(scrape, "tokenbroker_upstream_calls_total", Map.of("credential", Fixtures.CREDENTIAL, "result", result));
         }
+        assertZero(scrape, "tokenbroker_mint_budget_exhausted_total", Map.of("credential", Fixtures.CREDENTIAL));
         for (String result : List.of("success", "failure")) {
             assertZero(scrape, "tokenbroker_refreshes_total", Map.of("result", result));
         }
