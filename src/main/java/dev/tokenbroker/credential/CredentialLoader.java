@@ -18,7 +18,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Reads one credential directory laid out as contract section 1 says. Problems name the file and what is
+ * Reads one credential directory laid out as docs/configuration.md (Credentials) says. Problems name the file and what is
  * wrong with it, never its content.
  */
 public final class CredentialLoader {
