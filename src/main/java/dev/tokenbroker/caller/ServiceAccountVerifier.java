@@ -27,9 +27,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -55,7 +57,7 @@ public class ServiceAccountVerifier implements BearerVerifier {
             "system:serviceaccount:([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?):([a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?)");
 
     /** The reasons this verifier refuses a token for: those of a JWT, not of a static key or a header. */
-    private static final java.util.Set<Reason> SERVICE_ACCOUNT_REASONS = java.util.EnumSet.complementOf(java.util.EnumSet.of(
+    private static final Set<Reason> SERVICE_ACCOUNT_REASONS = EnumSet.complementOf(EnumSet.of(
             Reason.MISSING_BEARER, Reason.REPEATED_AUTHORIZATION, Reason.SHORT_API_KEY, Reason.UNKNOWN_API_KEY));
 
     /** What a verified token proved, and until when. */
