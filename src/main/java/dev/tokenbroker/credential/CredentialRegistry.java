@@ -38,7 +38,7 @@ public class CredentialRegistry {
 
     CredentialRegistry(TokenBrokerConfig config, Event<CredentialDropped> dropped, MeterRegistry meters) {
         this.config = config;
-        this.loader = new CredentialLoader(config.allowInsecureTokenUrl());
+        this.loader = new CredentialLoader(config);
         this.dropped = dropped;
         this.meters = meters;
         meters.gauge("tokenbroker.credentials.loaded", this, r -> r.credentials.size());
