@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.problem.ProblemException;
+import dev.tokenbroker.reload.LastGood;
 import dev.tokenbroker.token.ScopeSet;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -29,9 +30,9 @@ public final class CallersFile {
     private CallersFile() {}
 
     /** A file that cannot be used; the message says where, without quoting keys. */
-    public static final class InvalidCallersFile extends Exception {
+    public static final class InvalidCallersFile extends LastGood.Unusable {
         InvalidCallersFile(String message) {
-            super(message, null, false, false);
+            super(message);
         }
     }
 
