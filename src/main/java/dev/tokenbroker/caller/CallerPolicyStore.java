@@ -51,10 +51,12 @@ public class CallerPolicyStore {
     @Scheduled(every = "${tokenbroker.callers.reload-interval}", delayed = "${tokenbroker.callers.reload-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void reload() {
+        long start = System.nanoTime();
         LastGood.Outcome<CallerPolicy> outcome = policy.reload(LastGood.file(file, MAX_FILE_BYTES), CallersFile::parse);
         if (outcome instanceof LastGood.Replaced<CallerPolicy> replaced) {
             meters.counter("tokenbroker.callers.reloads", "result", "success").increment();
-            Log.infof("event=callers_loaded file=%s callers=%d", file, replaced.now().callers().size());
+            Log.infof("event=callers_loaded file=%s callers=%d millis=%d", file, replaced.now().callers().size(),
+                    (System.nanoTime() - start) / 1_000_000);
         } else if (outcome instanceof LastGood.Kept<CallerPolicy> kept) {
             if (kept.newProblem()) {
                 Log.warnf("event=callers_invalid file=%s problem=\"%s\"", file, problem().orElseThrow());
