@@ -16,7 +16,11 @@ import java.util.Optional;
 @ApplicationScoped
 public class CallerPolicyStore {
 
-    private static final long MAX_FILE_BYTES = 1024 * 1024;
+    /**
+     * Largest callers file read: room for 10,000 callers with a grant each (about 170 bytes an entry), below the
+     * 3 MB a YAML document may hold. A ConfigMap holds at most 1 MiB; a larger file comes from another volume.
+     */
+    private static final long MAX_FILE_BYTES = 2 * 1024 * 1024;
 
     private final Path file;
     private final MeterRegistry meters;
