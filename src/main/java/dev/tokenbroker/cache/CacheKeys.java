@@ -36,6 +36,7 @@ public class CacheKeys {
     private final Cache<String, String> fingerprints = Caffeine.newBuilder().maximumSize(10_000).build();
     /** Key names per token key and sealing-key index: an HMAC each, asked for on every Redis read. */
     private final Cache<Slot, String> slots = Caffeine.newBuilder().maximumSize(10_000).build();
+    private final Cache<Tag, String> tags = Caffeine.newBuilder().maximumSize(10_000).build();
     /** A Cipher per thread: getInstance is a provider lookup, and a reused instance skips the AES key schedule. */
     private static final ThreadLocal<Cipher> AES_GCM = ThreadLocal.withInitial(() -> {
         try {
@@ -51,6 +52,8 @@ public class CacheKeys {
     record Derived(SecretKeySpec aes, SecretKeySpec names, SecretKeySpec fingerprints) {}
 
     private record Slot(TokenKey key, int index) {}
+
+    private record Tag(String credential, int index) {}
 
     CacheKeys(TokenBrokerConfig config) {
         this.prefix = config.cache().keyPrefix();
@@ -80,14 +83,33 @@ public class CacheKeys {
         return keys.size();
     }
 
-    /** The Redis key name of a token under key {@code index}: an HMAC that reveals no credential or scope. */
+    /**
+     * The Redis key name of a token under key {@code index}: HMACs that reveal no credential or scope. A credential's
+     * names share one hash tag, so that a token and its credential's purge generation are read by one MGET, also
+     * under a Redis Cluster.
+     */
     public String tokenName(TokenKey key, int index) {
-        return prefix + "t:{" + slot(key, index) + "}";
+        return prefix + "t:{" + credentialTag(key.credential(), index) + "}" + slot(key, index);
     }
 
-    /** The Redis key name of the mint lock of a token; in the same Cluster hash slot as the token. */
+    /** The Redis key name of the mint lock of a token. */
     public String lockName(TokenKey key) {
-        return prefix + "l:{" + slot(key, 0) + "}";
+        return prefix + "l:{" + credentialTag(key.credential(), 0) + "}" + slot(key, 0);
+    }
+
+    /** The Redis key name of a credential's purge generation, as named under key {@code index}. */
+    public String generationName(String credential, int index) {
+        return prefix + "g:{" + credentialTag(credential, index) + "}";
+    }
+
+    /** The Redis key name of the set that indexes a credential's tokens sealed under key {@code index}. */
+    public String credentialIndexName(String credential, int index) {
+        return prefix + "c:{" + credentialTag(credential, index) + "}";
+    }
+
+    /** What a credential is called on the events channel and in key names under key {@code index}: an HMAC. */
+    public String credentialTag(String credential, int index) {
+        return tags.get(new Tag(credential, index), tag -> hmac(keys.get(tag.index()).names(), "credential\u0000" + tag.credential(), 16));
     }
 
     /** A key of the check that Redis lets the broker run its commands; {@code {id}} keeps a check's keys in one slot. */
@@ -108,11 +130,6 @@ public class CacheKeys {
         String canonical = String.join("\u0000", "token", key.credential(), key.clientId(), key.tokenUrl(),
                 key.scopes().join(" "));
         return hmac(keys.get(index).names(), canonical, 16);
-    }
-
-    /** The Redis key name of the set that indexes a credential's tokens, under the sealing key. */
-    public String credentialIndexName(String credential) {
-        return prefix + "c:" + hmac(keys.get(0).names(), "credential\u0000" + credential, 16);
     }
 
     /** A short fingerprint of a token for log lines; the same on every replica that shares the key. */

@@ -1,13 +1,13 @@
 package dev.tokenbroker.caller;
 
-import dev.tokenbroker.problem.ProblemCode;
-import dev.tokenbroker.problem.ProblemException;
+import dev.tokenbroker.token.Refusal;
+import dev.tokenbroker.token.TokenException;
 
 /**
  * A 401: the bearer value proves no caller. Says how the caller tried ({@code api-key}, {@code service-account},
  * or {@code -}) and why it failed, for the audit log and metrics; the detail callers see is fixed text.
  */
-public final class CallerRejected extends ProblemException {
+public final class CallerRejected extends TokenException {
 
     /** Why a bearer value was refused; {@link #tag()} is a low-cardinality metric tag and audit field. */
     public enum Reason {
@@ -41,7 +41,7 @@ public final class CallerRejected extends ProblemException {
     private final Reason reason;
 
     CallerRejected(String method, Reason reason) {
-        super(ProblemCode.UNAUTHENTICATED, reason.detail);
+        super(Refusal.UNAUTHENTICATED, reason.detail);
         this.method = method;
         this.reason = reason;
     }

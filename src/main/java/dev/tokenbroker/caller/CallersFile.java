@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tokenbroker.credential.Credential;
-import dev.tokenbroker.problem.ProblemException;
 import dev.tokenbroker.reload.LastGood;
+import dev.tokenbroker.token.TokenException;
 import dev.tokenbroker.token.ScopeSet;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -122,7 +122,7 @@ public final class CallersFile {
                     throw new InvalidCallersFile(at + ".scopes is empty (use \"*\" for every scope)");
                 }
                 grants.add(new Grant(entry.credential(), set, all));
-            } catch (ProblemException e) {
+            } catch (TokenException e) {
                 throw new InvalidCallersFile(at + ".scopes holds an invalid scope");
             }
         }

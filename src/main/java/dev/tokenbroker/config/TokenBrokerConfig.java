@@ -80,6 +80,26 @@ public interface TokenBrokerConfig {
         /** After a failed background refresh, how long before the next one is tried. */
         @WithDefault("15s")
         Duration refreshRetryInterval();
+
+        /**
+         * A token minted less than this long ago is as fresh as the provider gives: it meets any {@code min_ttl} up
+         * to its lifetime, so no caller can make one credential and scope set mint more than once per interval.
+         */
+        @WithDefault("60s")
+        Duration minMintInterval();
+
+        /** Each credential's budget of mints (requests, refresh-ahead and re-mints after a purge alike). */
+        MintBudget mintBudget();
+    }
+
+    interface MintBudget {
+        /** Mints a credential may make at once before it must wait for the budget to refill. */
+        @WithDefault("20")
+        int burst();
+
+        /** Mints added back to a credential's budget per minute, up to the burst. */
+        @WithDefault("20")
+        int perMinute();
     }
 
     interface Cache {

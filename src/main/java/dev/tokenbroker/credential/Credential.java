@@ -2,6 +2,7 @@ package dev.tokenbroker.credential;
 
 import dev.tokenbroker.tls.CaBundle;
 import dev.tokenbroker.token.ScopeSet;
+import dev.tokenbroker.token.TokenKey;
 import java.net.URI;
 import java.util.Objects;
 import java.util.Optional;
@@ -48,5 +49,10 @@ public record Credential(
      */
     public boolean sameAccountAs(Credential other) {
         return clientId.equals(other.clientId) && tokenUrl.equals(other.tokenUrl);
+    }
+
+    /** What a token of this credential for these scopes is cached under. */
+    public TokenKey tokenKey(ScopeSet scopes) {
+        return new TokenKey(name, clientId, tokenUrl.toString(), scopes);
     }
 }

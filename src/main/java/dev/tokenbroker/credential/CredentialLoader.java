@@ -1,6 +1,6 @@
 package dev.tokenbroker.credential;
 
-import dev.tokenbroker.problem.ProblemException;
+import dev.tokenbroker.token.TokenException;
 import dev.tokenbroker.tls.CaBundle;
 import dev.tokenbroker.token.ScopeSet;
 import java.io.IOException;
@@ -138,7 +138,7 @@ public final class CredentialLoader {
     private static Optional<ScopeSet> scopes(Path dir, String file) {
         try {
             return optional(dir, file).map(ScopeSet::parse).filter(s -> !s.isEmpty());
-        } catch (ProblemException e) {
+        } catch (TokenException e) {
             throw new InvalidFile(file, "holds an invalid scope or too many scopes");
         }
     }

@@ -1,6 +1,7 @@
 package dev.tokenbroker.health;
 
-import dev.tokenbroker.cache.RedisTokenStore;
+import dev.tokenbroker.cache.RedisAvailability;
+import dev.tokenbroker.cache.RedisPurge;
 import dev.tokenbroker.caller.CallerPolicyStore;
 import dev.tokenbroker.caller.JwksStore;
 import dev.tokenbroker.credential.CredentialRegistry;
@@ -20,10 +21,13 @@ public class ReadinessCheck implements HealthCheck {
 
     private final CredentialRegistry credentials;
     private final CallerPolicyStore callers;
-    private final RedisTokenStore redis;
+    private final RedisAvailability redis;
+    private final RedisPurge purges;
     private final JwksStore jwks;
 
-    ReadinessCheck(CredentialRegistry credentials, CallerPolicyStore callers, RedisTokenStore redis, JwksStore jwks) {
+    ReadinessCheck(CredentialRegistry credentials, CallerPolicyStore callers, RedisAvailability redis,
+            RedisPurge purges, JwksStore jwks) {
+        this.purges = purges;
         this.credentials = credentials;
         this.callers = callers;
         this.redis = redis;
@@ -39,7 +43,7 @@ public class ReadinessCheck implements HealthCheck {
                         : jwks.problem().orElse("ok (" + jwks.size() + (jwks.size() == 1 ? " key)" : " keys)")))
                 .withData("cache", !redis.enabled() ? "memory" : redis.healthy() ? "memory,redis" : "memory (redis unavailable)");
         if (redis.enabled()) {
-            response.withData("redis", redis.problem().orElse("ok")).withData("redis-events", redis.events());
+            response.withData("redis", redis.problem().orElse("ok")).withData("redis-events", purges.events());
         }
         credentials.problems().forEach((name, problem) -> response.withData("credential." + name, problem));
         return response.build();

@@ -43,6 +43,8 @@ public class MeterCatalogue {
             entry("tokenbroker.upstream.circuit.state", "Circuit breaker of each token endpoint host: 0 closed, 1 open, 2 half-open"),
             new Entry("tokenbroker.cache.soonest.expiry", "seconds", "Seconds until the soonest expiring token of the "
                     + "credential in this replica's in-process cache expires; NaN when it holds none", Optional.empty()),
+            entry("tokenbroker.mint.budget.exhausted", "Mints refused because the credential's mint budget was spent "
+                    + "(the request got 429 mint_budget_exhausted, or a refresh was put off), by credential"),
             entry("tokenbroker.refreshes", "Refreshes of cached tokens before they expire, by result (success, failure)"),
             entry("tokenbroker.redis.errors", "Failed Redis operations by operation (get, put, drop, lock, unlock, publish, subscribe); the broker then "
                     + "uses its in-process cache"),

@@ -1,5 +1,8 @@
 package dev.tokenbroker.problem;
 
+import dev.tokenbroker.token.Refusal;
+import java.util.Locale;
+
 /** The stable {@code code} of every problem the API answers with, and its HTTP status. */
 public enum ProblemCode {
     INVALID_REQUEST(400, "Invalid request"),
@@ -9,6 +12,7 @@ public enum ProblemCode {
     NOT_FOUND(404, "Not found"),
     UNKNOWN_CREDENTIAL(404, "Unknown credential"),
     METHOD_NOT_ALLOWED(405, "Method not allowed"),
+    MINT_BUDGET_EXHAUSTED(429, "Mint budget exhausted"),
     INTERNAL_ERROR(500, "Internal error"),
     UPSTREAM_REJECTED(502, "Identity provider rejected the request"),
     UPSTREAM_UNAVAILABLE(503, "Identity provider unavailable"),
@@ -22,6 +26,11 @@ public enum ProblemCode {
         this.title = title;
     }
 
+    /** The problem a domain refusal is answered with. */
+    public static ProblemCode of(Refusal refusal) {
+        return valueOf(refusal.name());
+    }
+
     public int status() {
         return status;
     }
@@ -32,6 +41,6 @@ public enum ProblemCode {
 
     /** The value of the {@code code} member, e.g. {@code invalid_scope}. */
     public String code() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tokenbroker.problem;
 
+import dev.tokenbroker.token.TokenException;
 import io.quarkus.logging.Log;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
@@ -12,9 +13,10 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMapper {
 
     @ServerExceptionMapper
-    public Response problem(ProblemException e) {
-        Response.ResponseBuilder answer = answer(e.code(), e.getMessage());
-        if (e.code() == ProblemCode.UNAUTHENTICATED) {
+    public Response problem(TokenException e) {
+        ProblemCode code = ProblemCode.of(e.refusal());
+        Response.ResponseBuilder answer = answer(code, e.getMessage());
+        if (code == ProblemCode.UNAUTHENTICATED) {
             answer.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"token-broker\"");
         }
         e.retryAfter().ifPresent(wait -> answer.header(HttpHeaders.RETRY_AFTER, Math.max(1, wait.toSeconds())));

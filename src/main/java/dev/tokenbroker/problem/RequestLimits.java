@@ -1,5 +1,6 @@
 package dev.tokenbroker.problem;
 
+import dev.tokenbroker.token.TokenException;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.Map;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
@@ -20,14 +21,14 @@ public class RequestLimits {
     @ServerRequestFilter(preMatching = true)
     public void limit(HttpServerRequest request) {
         if (request.uri().length() > MAX_URI_LENGTH) {
-            throw ProblemException.invalidRequest("The request target is longer than " + MAX_URI_LENGTH + " characters.");
+            throw TokenException.invalidRequest("The request target is longer than " + MAX_URI_LENGTH + " characters.");
         }
         int headerBytes = 0;
         for (Map.Entry<String, String> header : request.headers()) {
             headerBytes += header.getKey().length() + header.getValue().length() + 4;
         }
         if (headerBytes > MAX_HEADER_BYTES) {
-            throw ProblemException.invalidRequest("The request headers are larger than " + MAX_HEADER_BYTES + " bytes.");
+            throw TokenException.invalidRequest("The request headers are larger than " + MAX_HEADER_BYTES + " bytes.");
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.tokenbroker.token;
 
-import dev.tokenbroker.problem.ProblemException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -27,11 +26,11 @@ public record ScopeSet(List<String> scopes) {
     public ScopeSet {
         scopes = List.copyOf(new TreeSet<>(scopes));
         if (scopes.size() > MAX_SCOPES) {
-            throw ProblemException.invalidRequest("Too many scopes (at most " + MAX_SCOPES + ").");
+            throw TokenException.invalidRequest("Too many scopes (at most " + MAX_SCOPES + ").");
         }
         for (String scope : scopes) {
             if (scope.length() > MAX_SCOPE_LENGTH || !SCOPE_TOKEN.matcher(scope).matches()) {
-                throw ProblemException.invalidRequest(
+                throw TokenException.invalidRequest(
                         "A scope holds characters outside RFC 6749 3.3 or is longer than " + MAX_SCOPE_LENGTH + ".");
             }
         }
@@ -45,7 +44,7 @@ public record ScopeSet(List<String> scopes) {
                 if (!scope.isEmpty()) {
                     out.add(scope);
                     if (out.size() > MAX_SCOPES) {
-                        throw ProblemException.invalidRequest("Too many scopes (at most " + MAX_SCOPES + ").");
+                        throw TokenException.invalidRequest("Too many scopes (at most " + MAX_SCOPES + ").");
                     }
                 }
             }

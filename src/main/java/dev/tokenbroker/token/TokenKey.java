@@ -1,14 +1,9 @@
 package dev.tokenbroker.token;
 
-import dev.tokenbroker.credential.Credential;
 
 /**
  * What one cached token is for: a credential's upstream account and a scope set. The token URL is kept as its
  * string form: keys are compared on every request, and {@code URI.equals} is far slower than {@code String.equals}.
  */
 public record TokenKey(String credential, String clientId, String tokenUrl, ScopeSet scopes) {
-
-    public static TokenKey of(Credential credential, ScopeSet scopes) {
-        return new TokenKey(credential.name(), credential.clientId(), credential.tokenUrl().toString(), scopes);
-    }
 }

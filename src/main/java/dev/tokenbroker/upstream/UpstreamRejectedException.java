@@ -1,15 +1,15 @@
 package dev.tokenbroker.upstream;
 
-import dev.tokenbroker.problem.ProblemCode;
-import dev.tokenbroker.problem.ProblemException;
+import dev.tokenbroker.token.Refusal;
+import dev.tokenbroker.token.TokenException;
 
 /** The identity provider refused the request (a 4xx other than 429): a configuration problem, never retried. */
-public class UpstreamRejectedException extends ProblemException {
+public class UpstreamRejectedException extends TokenException {
 
     private final String error;
 
     UpstreamRejectedException(String credential, String error) {
-        super(ProblemCode.UPSTREAM_REJECTED,
+        super(Refusal.UPSTREAM_REJECTED,
                 "The identity provider rejected credential " + credential + " (" + error + ").");
         this.error = error;
     }

@@ -1,17 +1,17 @@
 package dev.tokenbroker.upstream;
 
-import dev.tokenbroker.problem.ProblemCode;
-import dev.tokenbroker.problem.ProblemException;
+import dev.tokenbroker.token.Refusal;
+import dev.tokenbroker.token.TokenException;
 import java.time.Duration;
 import java.util.Optional;
 
 /** The identity provider could not give a token now (network error, untrusted certificate, timeout, 5xx, 429, open circuit). */
-public class UpstreamUnavailableException extends ProblemException {
+public class UpstreamUnavailableException extends TokenException {
 
     private final String reason;
 
     UpstreamUnavailableException(String reason, Optional<Duration> retryAfter) {
-        super(ProblemCode.UPSTREAM_UNAVAILABLE,
+        super(Refusal.UPSTREAM_UNAVAILABLE,
                 "The identity provider cannot be reached now (" + reason + "); try again later.", retryAfter);
         this.reason = reason;
     }

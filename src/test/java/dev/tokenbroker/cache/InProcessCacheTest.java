@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class InProcessCacheTest extends BrokerTest {
 
     @Inject
-    RedisTokenStore redisStore;
+    RedisAvailability redisStore;
 
     @TestHTTPResource(value = "health/ready", management = true)
     URL readiness;

@@ -19,17 +19,23 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import java.net.URL;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import dev.tokenbroker.testing.LogCapture;
 
 /** Redis and the identity provider going away and coming back, while callers keep asking. */
 @QuarkusTest
 @WithTestResource(RedisResource.class)
 @WithTestResource(ImsResource.class)
 class OutageTest extends RedisBrokerTest {
+
+    @RegisterExtension
+    final LogCapture logs = new LogCapture();
 
     @TestHTTPResource(value = "health/ready", management = true)
     URL readiness;
@@ -88,7 +94,7 @@ class OutageTest extends RedisBrokerTest {
             assertThat(minted).isNotEqualTo(stored);
             RestAssured.given().when().get(readiness).then().statusCode(200)
                     .body("checks[0].data.cache", equalTo("memory (redis unavailable)"))
-                    .body("checks[0].data.redis", startsWith("GET unresponsive: TimeoutException"));
+                    .body("checks[0].data.redis", startsWith("MGET unresponsive: TimeoutException"));
             localCache.clear();
             // Less than one Redis timeout: this request did not wait for Redis.
             assertTimeoutPreemptively(Duration.ofMillis(1500), () -> token(OPS_KEY, "AdobeID"));
@@ -122,6 +128,8 @@ class OutageTest extends RedisBrokerTest {
     void refreshThatFailsWhileTheProviderIsDownSucceedsOnceItIsBack() {
         ims.resetAll();
         ims.stubFor(Ims.tokenRequest().willReturn(Ims.token(8)));
+        logs.clear();
+        Instant asked = Instant.now();
         String first = tokenAnyTtl();
         ims.stop();
         try {
@@ -133,6 +141,11 @@ class OutageTest extends RedisBrokerTest {
         }
         io.smallrye.faulttolerance.api.CircuitBreakerMaintenance.get().resetAll();
         await().pollInterval(Duration.ofMillis(200)).atMost(Duration.ofSeconds(10)).until(() -> !tokenAnyTtl().equals(first));
+        // By a refresh: before the first token expired, and no request minted it (each came from a cache).
+        assertThat(Instant.now()).isBefore(asked.plus(Duration.ofSeconds(8)));
+        List<String> audit = logs.messages("tokenbroker.audit");
+        assertThat(audit).hasSizeGreaterThan(2);
+        assertThat(audit.subList(1, audit.size())).allSatisfy(line -> assertThat(line).containsAnyOf(" tier=memory ", " tier=redis "));
     }
 
     @Test

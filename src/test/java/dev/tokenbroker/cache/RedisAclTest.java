@@ -126,15 +126,16 @@ class RedisAclTest extends RedisBrokerTest {
     @Test
     void purgesArePublishedAndHeardOnTheEventsChannel() {
         String before = token("openid");
-        // Another replica's purge: it deletes the tokens in Redis and publishes the credential's index name.
+        // Another replica's purge: it deletes the tokens in Redis and publishes the credential's tag.
         redis.flushAll();
-        redis.command("PUBLISH", "tokenbroker:events", "drop:" + keys.credentialIndexName(Fixtures.CREDENTIAL));
+        redis.command("PUBLISH", "tokenbroker:events", "drop:" + System.currentTimeMillis() + ":" + keys.credentialTag(Fixtures.CREDENTIAL, 0));
         // Heard over the subscription: this replica drops its in-process copy and mints anew.
         await().atMost(Duration.ofSeconds(10)).until(() -> !token("openid").equals(before));
 
         long published = calls(commandStats("publish"));
         as(OPS_KEY).when().delete("/tokens/adobe-admin").then().statusCode(204);
-        assertThat(redis.command("KEYS", "tokenbroker:*")).isEmpty();
+        // Only the credential's purge generation is left, so that nothing sealed before the purge is served again.
+        assertThat(redis.command("KEYS", "tokenbroker:*")).matches("tokenbroker:g:\\{[0-9a-f]{32}\\}");
         assertThat(calls(commandStats("publish"))).isGreaterThan(published);
         assertThat(commandStats("publish")).contains("rejected_calls=0");
         assertNoDenials();
@@ -146,7 +147,7 @@ class RedisAclTest extends RedisBrokerTest {
         setUser("-eval");
         String first = promptToken("AdobeID");
 
-        assertThat(logs.messages("dev.tokenbroker.cache.RedisTokenStore")).anyMatch(line -> line.contains(
+        assertThat(logs.messages("dev.tokenbroker.cache.RedisAvailability")).anyMatch(line -> line.contains(
                 "event=redis_unavailable operation=unlock command=EVAL problem=refused "
                         + "reason=\"NOPERM this user has no permissions to run the 'eval' command\""));
         assertThat(readiness("cache")).isEqualTo("memory (redis unavailable)");
@@ -176,9 +177,9 @@ class RedisAclTest extends RedisBrokerTest {
         localCache.clear();
         promptToken("openid");
 
-        assertThat(logs.messages("dev.tokenbroker.cache.RedisTokenStore")).anyMatch(line -> line.contains(
-                "event=redis_unavailable operation=get command=GET problem=refused reason=\"NOPERM"));
-        assertThat(readiness("redis")).startsWith("GET refused: NOPERM");
+        assertThat(logs.messages("dev.tokenbroker.cache.RedisAvailability")).anyMatch(line -> line.contains(
+                "event=redis_unavailable operation=get command=MGET problem=refused reason=\"NOPERM"));
+        assertThat(readiness("redis")).startsWith("MGET refused: NOPERM");
         assertThat(errors("get")).isGreaterThan(errors);
     }
 
@@ -189,7 +190,7 @@ class RedisAclTest extends RedisBrokerTest {
         redis.command("CLIENT", "KILL", "USER", RedisAcl.USER); // the subscription's connection too
         await().atMost(Duration.ofSeconds(10)).until(() -> readiness("redis-events")
                 .startsWith("SUBSCRIBE refused: NOPERM this user has no permissions to run the 'subscribe' command"));
-        assertThat(logs.messages("dev.tokenbroker.cache.RedisTokenStore")).anyMatch(line -> line.contains(
+        assertThat(logs.messages("dev.tokenbroker.cache.RedisPurge")).anyMatch(line -> line.contains(
                 "event=redis_subscription_lost channel=tokenbroker:events problem=refused "
                         + "reason=\"NOPERM this user has no permissions to run the 'subscribe' command\""));
         assertThat(errors("subscribe")).isGreaterThan(errors);
@@ -207,7 +208,7 @@ class RedisAclTest extends RedisBrokerTest {
             return readiness("redis").contains(" refused: WRONGPASS invalid username-password pair");
         });
         promptToken("openid");
-        assertThat(logs.messages("dev.tokenbroker.cache.RedisTokenStore")).anyMatch(line -> line.contains(
+        assertThat(logs.messages("dev.tokenbroker.cache.RedisAvailability")).anyMatch(line -> line.contains(
                 "problem=refused reason=\"WRONGPASS invalid username-password pair or user is disabled.\""));
         assertThat(logs.lines()).noneMatch(line -> line.contains(other));
         assertThat(RestAssured.given().get(readiness).asString()).doesNotContain(password).doesNotContain(other);
@@ -223,7 +224,7 @@ class RedisAclTest extends RedisBrokerTest {
             return readiness("redis").contains("refused: SunCertPathBuilderException: unable to find valid certification path");
         });
         promptToken("openid");
-        assertThat(logs.messages("dev.tokenbroker.cache.RedisTokenStore")).anyMatch(line -> line.contains(
+        assertThat(logs.messages("dev.tokenbroker.cache.RedisAvailability")).anyMatch(line -> line.contains(
                 "problem=refused reason=\"SunCertPathBuilderException: unable to find valid certification path"));
     }
 
@@ -245,7 +246,7 @@ class RedisAclTest extends RedisBrokerTest {
         assertThat(readme).contains("ACL SETUSER token-broker reset on >PASSWORD " + RedisAcl.RULES);
         Set<String> allowed = Arrays.stream(RedisAcl.RULES.split(" ")).filter(r -> r.startsWith("+"))
                 .map(r -> r.substring(1).toUpperCase(java.util.Locale.ROOT)).collect(Collectors.toCollection(TreeSet::new));
-        Set<String> used = new TreeSet<>(RedisTokenStore.COMMANDS);
+        Set<String> used = new TreeSet<>(RedisAvailability.COMMANDS);
         used.add("SUBSCRIBE");
         assertThat(allowed).isEqualTo(used);
     }

@@ -95,8 +95,8 @@ class RedisCacheTest extends RedisBrokerTest {
     void valueMovedToAnotherKeyDoesNotDecrypt() {
         String openidToken = token("openid");
         var credential = registry.get(Fixtures.CREDENTIAL).orElseThrow();
-        String from = keys.tokenName(TokenKey.of(credential, ScopeSet.parse("openid")), 0);
-        String to = keys.tokenName(TokenKey.of(credential, ScopeSet.parse("AdobeID")), 0);
+        String from = keys.tokenName(credential.tokenKey(ScopeSet.parse("openid")), 0);
+        String to = keys.tokenName(credential.tokenKey(ScopeSet.parse("AdobeID")), 0);
         redisData.value(byte[].class).set(to, redisData.value(byte[].class).get(from));
         localCache.clear();
 

@@ -245,7 +245,7 @@ class ServiceAccountVerifierTest {
         return e -> assertThat(e).isInstanceOfSatisfying(CallerRejected.class, r -> {
             assertThat(r.reason()).isEqualTo(reason);
             assertThat(r.method()).isEqualTo("service-account");
-            assertThat(r.code().status()).isEqualTo(401);
+            assertThat(r.refusal()).isEqualTo(dev.tokenbroker.token.Refusal.UNAUTHENTICATED);
         });
     }
 

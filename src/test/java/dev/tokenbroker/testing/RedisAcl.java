@@ -10,7 +10,7 @@ public final class RedisAcl {
 
     /** The rules after {@code ACL SETUSER token-broker reset on >PASSWORD}: the key prefix, the channel, the commands. */
     public static final String RULES = "resetkeys ~tokenbroker:* resetchannels &tokenbroker:events -@all "
-            + "+get +set +exists +eval +sadd +smembers +pttl +pexpireat +del +publish +subscribe";
+            + "+get +mget +set +exists +eval +sadd +smembers +pttl +pexpireat +del +publish +subscribe";
 
     /** Every rule of the user with this password, for {@code ACL SETUSER token-broker ...} or an ACL file line. */
     public static String rules(String password) {

@@ -3,7 +3,7 @@ package dev.tokenbroker.token;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tokenbroker.problem.ProblemException;
+import dev.tokenbroker.token.TokenException;
 import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -29,7 +29,7 @@ class ScopeSetTest {
     @Test
     void refusesCharactersOutsideRfc6749() {
         for (String bad : List.of("open\u0001id", "a\"b", "a\\b", "é", "a\u007fb")) {
-            assertThatThrownBy(() -> ScopeSet.parse(bad)).as(bad).isInstanceOf(ProblemException.class);
+            assertThatThrownBy(() -> ScopeSet.parse(bad)).as(bad).isInstanceOf(TokenException.class);
         }
         assertThat(ScopeSet.parse("api://billing/.default additional_info.projectedProductContext").scopes()).hasSize(2);
     }
@@ -42,8 +42,8 @@ class ScopeSetTest {
         for (int i = 0; i <= ScopeSet.MAX_SCOPES; i++) {
             many.append("s").append(i).append(',');
         }
-        assertThatThrownBy(() -> ScopeSet.parse(many.toString())).isInstanceOf(ProblemException.class);
-        assertThatThrownBy(() -> ScopeSet.parse("a".repeat(ScopeSet.MAX_SCOPE_LENGTH + 1))).isInstanceOf(ProblemException.class);
+        assertThatThrownBy(() -> ScopeSet.parse(many.toString())).isInstanceOf(TokenException.class);
+        assertThatThrownBy(() -> ScopeSet.parse("a".repeat(ScopeSet.MAX_SCOPE_LENGTH + 1))).isInstanceOf(TokenException.class);
     }
 
     @Test

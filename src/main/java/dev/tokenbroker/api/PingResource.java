@@ -1,4 +1,4 @@
-package dev.tokenbroker.token;
+package dev.tokenbroker.api;
 
 import io.smallrye.common.annotation.NonBlocking;
 import jakarta.ws.rs.GET;

@@ -1,11 +1,15 @@
-package dev.tokenbroker.token;
+package dev.tokenbroker.api;
 
+import dev.tokenbroker.token.ScopeSet;
+import dev.tokenbroker.token.TokenKey;
+import dev.tokenbroker.token.Token;
+import dev.tokenbroker.broker.TokenService;
 import dev.tokenbroker.caller.AuthenticatedCaller;
 import dev.tokenbroker.caller.CallerAuthenticator;
 import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.credential.Credential;
-import dev.tokenbroker.problem.ProblemCode;
-import dev.tokenbroker.problem.ProblemException;
+import dev.tokenbroker.token.Refusal;
+import dev.tokenbroker.token.TokenException;
 import io.quarkus.logging.Log;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.Path;
@@ -38,15 +42,15 @@ public class PurgeResource {
     public Response purge(@Context HttpHeaders headers, @PathParam("credential") String credential) {
         AuthenticatedCaller caller = authenticator.authenticate(headers.getRequestHeader(HttpHeaders.AUTHORIZATION));
         if (!Credential.NAME.matcher(credential).matches()) {
-            throw ProblemException.invalidRequest("Not a valid credential name.");
+            throw TokenException.invalidRequest("Not a valid credential name.");
         }
         if (!caller.caller().mayPurge(credential)) {
-            throw new ProblemException(ProblemCode.FORBIDDEN, "No purge grant for this credential.");
+            throw new TokenException(Refusal.FORBIDDEN, "No purge grant for this credential.");
         }
         if (!tokens.purge(credential)) {
             Log.errorf("event=tokens_purge_incomplete credential=%s caller=%s reason=redis_unavailable "
                     + "consequence=redis_and_other_replicas_keep_tokens action=retry", credential, caller.name());
-            throw new ProblemException(ProblemCode.CACHE_UNAVAILABLE, "Dropped on this replica only: Redis could not "
+            throw new TokenException(Refusal.CACHE_UNAVAILABLE, "Dropped on this replica only: Redis could not "
                     + "be reached, so it and the other replicas still hold this credential's tokens. Try again.",
                     Optional.of(retryAfter));
         }

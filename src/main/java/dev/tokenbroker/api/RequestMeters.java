@@ -1,4 +1,4 @@
-package dev.tokenbroker.token;
+package dev.tokenbroker.api;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

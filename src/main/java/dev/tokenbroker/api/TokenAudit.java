@@ -1,9 +1,13 @@
-package dev.tokenbroker.token;
+package dev.tokenbroker.api;
 
+import dev.tokenbroker.token.ScopeSet;
+import dev.tokenbroker.token.TokenKey;
+import dev.tokenbroker.token.Token;
+import dev.tokenbroker.broker.TokenService;
 import dev.tokenbroker.caller.AuthenticatedCaller;
 import dev.tokenbroker.caller.CallerRejected;
 import dev.tokenbroker.problem.ProblemCode;
-import dev.tokenbroker.problem.ProblemException;
+import dev.tokenbroker.token.TokenException;
 import org.jboss.logging.Logger;
 
 /**
@@ -53,9 +57,10 @@ final class TokenAudit {
         fingerprint = tokenFingerprint;
     }
 
-    void failed(ProblemException e) {
-        outcome = e.code().code();
-        status = e.code().status();
+    void failed(TokenException e) {
+        ProblemCode code = ProblemCode.of(e.refusal());
+        outcome = code.code();
+        status = code.status();
         if (e instanceof CallerRejected rejected) {
             method = rejected.method();
             reason = rejected.reason().tag();

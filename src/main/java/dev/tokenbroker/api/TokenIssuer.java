@@ -1,0 +1,178 @@
+package dev.tokenbroker.api;
+
+import dev.tokenbroker.broker.TokenService;
+import dev.tokenbroker.caller.AuthenticatedCaller;
+import dev.tokenbroker.caller.CallerAuthenticator;
+import dev.tokenbroker.config.TokenBrokerConfig;
+import dev.tokenbroker.credential.Credential;
+import dev.tokenbroker.credential.CredentialRegistry;
+import dev.tokenbroker.token.Refusal;
+import dev.tokenbroker.token.ScopeSet;
+import dev.tokenbroker.token.Token;
+import dev.tokenbroker.token.TokenException;
+import dev.tokenbroker.token.TokenKey;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Decides one token request, whatever HTTP surface it came by: proves the caller, checks the request against the
+ * caller's grants and the credential, asks {@link TokenService} for a token, and counts and audits the decision once,
+ * on the thread that made it. A caller proven from memory (a static key, a remembered ServiceAccount token) is
+ * decided without leaving the event loop when the token is in memory or in Redis; a signature to check runs on a
+ * worker. Failures are {@link TokenException}s; each surface maps them to its own error format.
+ */
+@ApplicationScoped
+public class TokenIssuer {
+
+    private static final Pattern MIN_TTL = Pattern.compile("[0-9]{1,9}");
+
+    /** What a caller asked for, as it arrived (each parameter as all its values; none validated yet). */
+    public record Request(List<String> authorization, List<String> credential, List<String> scope, List<String> minTtl) {}
+
+    /** A token handed out, with what callers are told of its life ({@code tokenbroker.tokens.max-ttl} applied). */
+    public record Issued(Credential credential, ScopeSet scopes, Token token, long expiresIn, Instant expiresAt) {}
+
+    private final CallerAuthenticator authenticator;
+    private final CredentialRegistry credentials;
+    private final TokenService tokens;
+    private final TokenBrokerConfig.Tokens config;
+    private final RequestMeters requestMeters;
+    private final Clock clock;
+
+    TokenIssuer(CallerAuthenticator authenticator, CredentialRegistry credentials, TokenService tokens,
+            TokenBrokerConfig config, RequestMeters requestMeters, Clock clock) {
+        this.authenticator = authenticator;
+        this.credentials = credentials;
+        this.tokens = tokens;
+        this.config = config.tokens();
+        this.requestMeters = requestMeters;
+        this.clock = clock;
+    }
+
+    /** A token for this request, or a {@link TokenException} saying why not. */
+    public Uni<Issued> issue(Request request) {
+        Exchange x = new Exchange();
+        try {
+            Optional<AuthenticatedCaller> caller = authenticator.authenticateFromMemory(request.authorization());
+            if (caller.isPresent()) {
+                return decide(x, request, caller.get());
+            }
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(failed(x, e));
+        }
+        return Uni.createFrom().item(() -> authenticator.authenticate(request.authorization()))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .onItemOrFailure().transformToUni((caller, e) -> e != null
+                        ? Uni.createFrom().failure(failed(x, e))
+                        : decide(x, request, caller));
+    }
+
+    private Uni<Issued> decide(Exchange x, Request request, AuthenticatedCaller caller) {
+        Credential credential;
+        ScopeSet scopes;
+        Duration minTtl;
+        try {
+            x.audit.caller(caller);
+            String name = credentialName(request.credential());
+            x.audit.credential(name);
+            minTtl = minTtl(request.minTtl());
+            ScopeSet requested = request.scope() == null ? ScopeSet.EMPTY : ScopeSet.parse(request.scope());
+            x.audit.scopes(requested);
+            if (!caller.caller().hasGrantFor(name)) {
+                throw new TokenException(Refusal.FORBIDDEN, "No grant for this credential.");
+            }
+            credential = credentials.get(name).orElseThrow(() -> new TokenException(
+                    Refusal.UNKNOWN_CREDENTIAL, "Credential " + name + " is not loaded."));
+            x.audit.loaded();
+            scopes = requested.isEmpty() ? credential.defaultScopes() : requested;
+            x.audit.scopes(scopes);
+            if (!caller.caller().permits(name, scopes)) {
+                throw new TokenException(Refusal.FORBIDDEN,
+                        "No grant for scopes: " + scopes.minus(grantedPart(caller, name, scopes)) + ".");
+            }
+            if (!credential.scopes().containsAll(scopes)) {
+                throw new TokenException(Refusal.INVALID_SCOPE,
+                        "Credential " + name + " does not have scopes: " + scopes.minus(credential.scopes()) + ".");
+            }
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(failed(x, e));
+        }
+        TokenKey key = credential.tokenKey(scopes);
+        return tokens.token(credential, key, minTtl).map(served -> {
+            x.audit.served(served, tokens.fingerprint(served.token()));
+            Issued issued = issued(credential, scopes, served.token());
+            end(x);
+            return issued;
+        }).onFailure().transform(e -> failed(x, e));
+    }
+
+    /** One request's audit line and start time; counted and written once, by the thread that decided. */
+    private static final class Exchange {
+        final long started = System.nanoTime();
+        final TokenAudit audit = new TokenAudit();
+        boolean ended;
+    }
+
+    /** Audits a request that failed; answers the exception to fail it with. */
+    private RuntimeException failed(Exchange x, Throwable e) {
+        if (e instanceof TokenException refused) {
+            x.audit.failed(refused);
+        }
+        end(x);
+        return e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+    }
+
+    private void end(Exchange x) {
+        if (!x.ended) {
+            x.ended = true;
+            requestMeters.record(x.audit, System.nanoTime() - x.started);
+            x.audit.write();
+        }
+    }
+
+    private Issued issued(Credential credential, ScopeSet scopes, Token token) {
+        Instant now = clock.instant();
+        long expiresIn = Math.max(0, token.remaining(now).toSeconds());
+        if (config.maxTtl().isPresent()) {
+            expiresIn = Math.min(expiresIn, config.maxTtl().get().toSeconds());
+        }
+        return new Issued(credential, scopes, token, expiresIn, now.truncatedTo(ChronoUnit.SECONDS).plusSeconds(expiresIn));
+    }
+
+    private static ScopeSet grantedPart(AuthenticatedCaller caller, String credential, ScopeSet scopes) {
+        return new ScopeSet(scopes.scopes().stream()
+                .filter(s -> caller.caller().permits(credential, new ScopeSet(List.of(s)))).toList());
+    }
+
+    private static String credentialName(List<String> values) {
+        if (values == null || values.isEmpty()) {
+            throw TokenException.invalidRequest("The credential parameter is required.");
+        }
+        if (values.size() > 1) {
+            throw TokenException.invalidRequest("The credential parameter may appear only once.");
+        }
+        String name = values.get(0);
+        if (name.length() > 63 || !Credential.NAME.matcher(name).matches()) {
+            throw TokenException.invalidRequest("The credential parameter is not a valid credential name.");
+        }
+        return name;
+    }
+
+    private Duration minTtl(List<String> values) {
+        if (values == null || values.isEmpty()) {
+            return config.minTtl();
+        }
+        if (values.size() > 1 || !MIN_TTL.matcher(values.get(0)).matches()) {
+            throw TokenException.invalidRequest("min_ttl must appear once, as a whole number of seconds.");
+        }
+        return Duration.ofSeconds(Long.parseLong(values.get(0)));
+    }
+}

@@ -1,0 +1,135 @@
+package dev.tokenbroker.broker;
+
+import dev.tokenbroker.cache.CacheKeys;
+import dev.tokenbroker.cache.LocalTokenCache;
+import dev.tokenbroker.cache.RedisPurge;
+import dev.tokenbroker.cache.RedisTokens;
+import dev.tokenbroker.config.TokenBrokerConfig;
+import dev.tokenbroker.credential.Credential;
+import dev.tokenbroker.credential.CredentialDropped;
+import dev.tokenbroker.token.Token;
+import dev.tokenbroker.token.TokenException;
+import dev.tokenbroker.token.TokenKey;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The one path every token takes: the in-process tier; then Redis, asked without blocking; then a mint on a worker
+ * thread, once for this process and once for the fleet ({@link FleetMinter}). Answers from memory and from Redis are
+ * decided on the thread that asked (the event loop for most requests). A token served past its refresh point is
+ * refreshed in the background ({@link RefreshAhead}).
+ *
+ * <p>A token is good for a request when it stays valid at least {@code min_ttl}, or when it was minted less than
+ * {@code tokenbroker.tokens.min-mint-interval} ago (at most a tenth of its life): such a token is as fresh as the
+ * provider gives, so asking for more can never make a credential and scope set mint again within the interval.
+ */
+@ApplicationScoped
+public class TokenService {
+
+    /** Which tier answered a request. */
+    public enum Tier {
+        MEMORY, REDIS, UPSTREAM;
+
+        public String tag() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** A token and the tier it came from. */
+    public record Served(Token token, Tier tier) {}
+
+    private final LocalTokenCache local;
+    private final RedisTokens shared;
+    private final RedisPurge purges;
+    private final FleetMinter minter;
+    private final RefreshAhead refreshAhead;
+    private final CacheKeys keys;
+    private final Clock clock;
+    private final Duration minMintInterval;
+
+    TokenService(LocalTokenCache local, RedisTokens shared, RedisPurge purges, FleetMinter minter, RefreshAhead refreshAhead,
+            CacheKeys keys, Clock clock, TokenBrokerConfig config) {
+        this.local = local;
+        this.shared = shared;
+        this.purges = purges;
+        this.minter = minter;
+        this.refreshAhead = refreshAhead;
+        this.keys = keys;
+        this.clock = clock;
+        this.minMintInterval = config.tokens().minMintInterval();
+    }
+
+    /**
+     * A token for this credential and scope set that is good for {@code minTtl}: from memory, else Redis, else
+     * minted. Fails with a {@link TokenException} (a {@code min_ttl} beyond the token lifetime, an identity provider
+     * that cannot mint, a spent mint budget).
+     */
+    public Uni<Served> token(Credential credential, TokenKey key, Duration minTtl) {
+        try {
+            Optional<Token> memory = local.get(key);
+            if (memory.isPresent() && goodFor(memory.get(), minTtl)) {
+                return Uni.createFrom().item(served(credential, key, memory.get(), Tier.MEMORY));
+            }
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return shared.get(key).chain(stored -> {
+            if (stored.isPresent() && goodFor(stored.get(), minTtl)) {
+                local.put(key, stored.get());
+                return Uni.createFrom().item(served(credential, key, stored.get(), Tier.REDIS));
+            }
+            return Uni.createFrom().item(() -> new Served(minter.token(credential, key, t -> goodFor(t, minTtl)), Tier.UPSTREAM))
+                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        });
+    }
+
+    private Served served(Credential credential, TokenKey key, Token token, Tier tier) {
+        refreshAhead.served(credential, key, token);
+        return new Served(token, tier);
+    }
+
+    /**
+     * Whether the token may answer a request for {@code minTtl}. A {@code min_ttl} beyond what the identity provider
+     * grants can never be met: that is the caller's mistake, a 400.
+     */
+    private boolean goodFor(Token token, Duration minTtl) {
+        if (minTtl.compareTo(token.lifetime()) > 0) {
+            throw TokenException.invalidRequest("min_ttl is larger than the token lifetime the identity provider grants ("
+                    + token.lifetime().toSeconds() + " s).");
+        }
+        Instant now = clock.instant();
+        return token.lastsFor(minTtl, now) || now.isBefore(token.issuedAt().plus(freshFor(token)));
+    }
+
+    /** How long after its mint a token counts as fresh: min-mint-interval, or a tenth of its life if that is shorter. */
+    private Duration freshFor(Token token) {
+        Duration tenth = token.lifetime().dividedBy(10);
+        return tenth.compareTo(minMintInterval) < 0 ? tenth : minMintInterval;
+    }
+
+    /**
+     * Drops every cached token of a credential, in this process, in Redis and on every other replica; false when
+     * Redis could not be reached (then only this process's copies are gone).
+     */
+    public boolean purge(String credential) {
+        local.dropCredential(credential);
+        return purges.purge(credential);
+    }
+
+    /** Drops the tokens of a credential that was removed or now names another account. */
+    void onDropped(@Observes CredentialDropped dropped) {
+        purge(dropped.name());
+    }
+
+    /** A fingerprint of the token for log lines. */
+    public String fingerprint(Token token) {
+        return keys.fingerprint(token.accessToken());
+    }
+}
