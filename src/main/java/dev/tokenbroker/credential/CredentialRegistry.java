@@ -67,8 +67,8 @@ public class CredentialRegistry {
                         e.getClass().getSimpleName(), config.reloadInterval());
             }
         }
-        watch = new DirectoryWatch(config.dir(), events, events == null ? config.reloadInterval()
-                : config.fullCheckInterval(), new DirectoryWatch.Changes() {
+        watch = new DirectoryWatch(config.dir(), events, config.fullCheckInterval(), config.reloadInterval(),
+                new DirectoryWatch.Changes() {
                     @Override
                     public void changed(String name) {
                         reload(name);

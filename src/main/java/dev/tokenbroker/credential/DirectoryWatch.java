@@ -27,8 +27,8 @@ import java.util.stream.Stream;
  * directory itself (credentials added or removed) and each credential's directory, where the kubelet publishes a new
  * version of a Secret by swapping its {@code ..data} symlink. An event names the one credential to read again.
  * Every {@code fullCheckInterval} the whole directory is read anyway, and at once when events were lost (overflow),
- * so a missed event costs at most that long. Without events (none asked for, or the file system cannot watch) the
- * full check is all there is, so it then runs at the shorter polling interval the caller passes.
+ * so a missed event costs at most that long. Without events (none asked for, the file system cannot watch, or the
+ * directory's watch is lost) the full check is all there is, so it then runs every {@code pollInterval}.
  *
  * <p>One daemon thread; {@link Changes} is called from it only, never concurrently.
  */
@@ -48,18 +48,21 @@ final class DirectoryWatch implements AutoCloseable {
 
     private final Path root;
     private final WatchService events;
-    private final Duration fullCheckInterval;
+    private final Duration pollInterval;
     private final Changes changes;
     private final Map<WatchKey, String> credentialKeys = new HashMap<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private Thread thread;
+    /** Time between two full checks: {@code fullCheckInterval} while events come, else {@code pollInterval}. */
+    private volatile Duration interval;
 
     /** {@code events} null: no events, only the full check. */
-    DirectoryWatch(Path root, WatchService events, Duration fullCheckInterval, Changes changes) {
+    DirectoryWatch(Path root, WatchService events, Duration fullCheckInterval, Duration pollInterval, Changes changes) {
         this.root = root;
         this.events = events;
-        this.fullCheckInterval = fullCheckInterval;
+        this.pollInterval = pollInterval;
         this.changes = changes;
+        this.interval = events == null ? pollInterval : fullCheckInterval;
     }
 
     /** Registers for events, reads the whole directory once (after registering, so nothing falls between), starts. */
@@ -71,8 +74,9 @@ final class DirectoryWatch implements AutoCloseable {
                     entries.forEach(entry -> watchCredential(entry.getFileName().toString()));
                 }
             } catch (IOException e) {
+                interval = pollInterval;
                 Log.warnf("event=credentials_watch_unavailable dir=%s error=%s action=full_check_every_%s", root,
-                        e.getClass().getSimpleName(), fullCheckInterval);
+                        e.getClass().getSimpleName(), interval);
             }
         }
         changes.all("startup");
@@ -94,7 +98,7 @@ final class DirectoryWatch implements AutoCloseable {
     }
 
     private void run() {
-        long nextFullCheck = System.nanoTime() + fullCheckInterval.toNanos();
+        long nextFullCheck = System.nanoTime() + interval.toNanos();
         while (closed.getCount() > 0) {
             try {
                 WatchKey key = next(nextFullCheck - System.nanoTime());
@@ -108,7 +112,7 @@ final class DirectoryWatch implements AutoCloseable {
                 }
                 if (batch.fullCheck != null) {
                     changes.all(batch.fullCheck);
-                    nextFullCheck = System.nanoTime() + fullCheckInterval.toNanos();
+                    nextFullCheck = System.nanoTime() + interval.toNanos();
                 } else {
                     batch.credentials.forEach(changes::changed);
                 }
@@ -157,7 +161,8 @@ final class DirectoryWatch implements AutoCloseable {
             if (credential != null) {
                 batch.credentials.add(credential); // its directory is gone
             } else {
-                Log.warnf("event=credentials_watch_lost dir=%s action=full_check_every_%s", root, fullCheckInterval);
+                interval = pollInterval;
+                Log.warnf("event=credentials_watch_lost dir=%s action=full_check_every_%s", root, interval);
             }
         }
     }
@@ -171,7 +176,7 @@ final class DirectoryWatch implements AutoCloseable {
             credentialKeys.put(dir.register(events, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY), name);
         } catch (IOException e) {
             Log.warnf("event=credential_watch_unavailable credential=%s error=%s action=full_check_every_%s", name,
-                    e.getClass().getSimpleName(), fullCheckInterval);
+                    e.getClass().getSimpleName(), interval);
         }
     }
 }

@@ -91,11 +91,19 @@ class DirectoryWatchTest {
 
     @Test
     void withoutEventsThePeriodicCheckReadsEverything() throws Exception {
-        watch = new DirectoryWatch(root, null, Duration.ofMillis(100), recorder);
+        watch = new DirectoryWatch(root, null, NEVER, Duration.ofMillis(100), recorder);
         watch.start();
         secrets.update("beta", "client_secret", "p8e-TESTSECRET-rotated-1111222233334444");
         await().until(() -> recorder.asked.stream().filter("all:schedule"::equals).count() >= 2);
         assertThat(recorder.asked).allMatch(asked -> asked.startsWith("all:"));
+    }
+
+    @Test
+    void aDirectoryThatCannotBeWatchedIsReadEveryPollInterval() throws Exception {
+        watch = new DirectoryWatch(root.resolve("not-there-yet"), FileSystems.getDefault().newWatchService(), NEVER,
+                Duration.ofMillis(100), recorder);
+        watch.start();
+        await().until(() -> recorder.asked.stream().filter("all:schedule"::equals).count() >= 2);
     }
 
     @Test
@@ -105,7 +113,7 @@ class DirectoryWatchTest {
     }
 
     private void start(Duration fullCheckInterval) throws Exception {
-        watch = new DirectoryWatch(root, FileSystems.getDefault().newWatchService(), fullCheckInterval, recorder);
+        watch = new DirectoryWatch(root, FileSystems.getDefault().newWatchService(), fullCheckInterval, NEVER, recorder);
         watch.start();
     }
 
