@@ -167,6 +167,10 @@ public interface TokenBrokerConfig {
          * {@code ca_file} takes its place for that credential. Re-read when it changes.
          */
         Optional<Path> caFile();
+
+        /** Longest {@code expires_in} believed; a token endpoint that says more gives a malformed answer. */
+        @WithDefault("7d")
+        Duration maxTokenLifetime();
     }
 
     interface Breaker {

@@ -37,7 +37,8 @@ public class MeterCatalogue {
             histogram("tokenbroker.request.duration", "GET /tokens latency by outcome (ok, error)",
                     Duration.ofMillis(1), Duration.ofSeconds(30)),
             entry("tokenbroker.upstream.calls", "Attempts at the token endpoint by credential and result (success, "
-                    + "invalid_client, invalid_scope, rejected, rate_limited, server_error, timeout, io_error, untrusted_certificate, circuit_open)"),
+                    + "invalid_client, invalid_scope, rejected, rate_limited, throttled, server_error, timeout, io_error, "
+                    + "untrusted_certificate, invalid_response, circuit_open)"),
             histogram("tokenbroker.upstream.duration", "Token endpoint latency of one attempt, by credential",
                     Duration.ofMillis(5), Duration.ofSeconds(30)),
             entry("tokenbroker.upstream.circuit.state", "Circuit breaker of each token endpoint host: 0 closed, 1 open, 2 half-open"),

@@ -10,8 +10,8 @@ import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 
 /**
- * An OAuth 2.0 token endpoint (RFC 6749 4.4). Built per token URL by {@link UpstreamTokenClient}, with the
- * default exception mapper off, so that error answers can be read as RFC 6749 5.2 bodies.
+ * An OAuth 2.0 token endpoint (RFC 6749 4.4). Built per token URL by {@link TokenEndpoints}, with the default
+ * exception mapper off, so that error answers can be read as RFC 6749 5.2 bodies, and redirects not followed.
  */
 interface TokenEndpointApi {
 

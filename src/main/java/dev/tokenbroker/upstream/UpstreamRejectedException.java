@@ -14,7 +14,7 @@ public class UpstreamRejectedException extends TokenException {
         this.error = error;
     }
 
-    /** The RFC 6749 5.2 {@code error}, e.g. {@code invalid_client}, or {@code http_<status>} when it gave none. */
+    /** The RFC 6749 5.2 {@code error}, e.g. {@code invalid_client}, or {@code http_<status>} when it gave none or another. */
     public String error() {
         return error;
     }

@@ -13,11 +13,11 @@ class RetryAfterTest {
 
     @Test
     void readsSecondsAndHttpDates() {
-        assertThat(UpstreamTokenClient.retryAfter("120")).hasValue(Duration.ofSeconds(120));
+        assertThat(TokenResponseReader.retryAfter("120")).hasValue(Duration.ofSeconds(120));
         String inAMinute = ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(61).format(DateTimeFormatter.RFC_1123_DATE_TIME);
-        assertThat(UpstreamTokenClient.retryAfter(inAMinute)).hasValueSatisfying(d -> assertThat(d.toSeconds()).isBetween(55L, 61L));
-        assertThat(UpstreamTokenClient.retryAfter("soon")).isEmpty();
-        assertThat(UpstreamTokenClient.retryAfter(null)).isEmpty();
+        assertThat(TokenResponseReader.retryAfter(inAMinute)).hasValueSatisfying(d -> assertThat(d.toSeconds()).isBetween(55L, 61L));
+        assertThat(TokenResponseReader.retryAfter("soon")).isEmpty();
+        assertThat(TokenResponseReader.retryAfter(null)).isEmpty();
     }
 
     @Test

@@ -52,7 +52,7 @@ class UpstreamGlobalCaTest extends PrivateUpstreamBrokerTest {
         tokenFor(IDP_B).statusCode(503).body("code", equalTo("upstream_unavailable"));
         tokenFor(IDP_A).statusCode(200);
 
-        assertThat(logs.messages("dev.tokenbroker.upstream.UpstreamTokenClient"))
+        assertThat(logs.messages("dev.tokenbroker.upstream.TokenEndpoints"))
                 .anySatisfy(line -> assertThat(line).startsWith("event=upstream_untrusted credential=idp-b")
                         .contains("trusted=system+credential_ca_file"));
     }
@@ -63,8 +63,9 @@ class UpstreamGlobalCaTest extends PrivateUpstreamBrokerTest {
         idp.writeCaFile(idp.otherCa().pem());
 
         tokenFor(IDP_A).statusCode(503).body("code", equalTo("upstream_unavailable"));
-        assertThat(logs.messages("dev.tokenbroker.upstream.UpstreamTokenClient"))
-                .contains("event=upstream_ca_file_loaded file=" + idp.caFile() + " certificates=1")
+        assertThat(logs.messages("dev.tokenbroker.upstream.UpstreamCaFile"))
+                .contains("event=upstream_ca_file_loaded file=" + idp.caFile() + " certificates=1");
+        assertThat(logs.messages("dev.tokenbroker.upstream.TokenEndpoints"))
                 .anySatisfy(line -> assertThat(line).startsWith("event=upstream_untrusted credential=idp-a")
                         .contains("trusted=system+upstream_ca_file"));
 
@@ -80,7 +81,7 @@ class UpstreamGlobalCaTest extends PrivateUpstreamBrokerTest {
 
         tokenFor(IDP_A).statusCode(200);
 
-        assertThat(logs.messages("dev.tokenbroker.upstream.UpstreamTokenClient"))
+        assertThat(logs.messages("dev.tokenbroker.upstream.UpstreamCaFile"))
                 .contains("event=upstream_ca_file_invalid file=" + idp.caFile()
                         + " problem=\"holds a private key; only CA certificates belong here\" action=keeping_last_valid_version");
         assertThat(logs.lines()).noneMatch(line -> line.contains("TUlJQnNlY3JldC1sb29raW5n"));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import dev.tokenbroker.testing.Fixtures;
 import dev.tokenbroker.testing.Ims;
@@ -16,7 +17,9 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Retries, timeouts, Retry-After, the circuit breaker and client_secret_next, against IMS-shaped failures. */
@@ -25,6 +28,10 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(RedisResource.class)
 @WithTestResource(ImsResource.class)
 class UpstreamResilienceTest extends RedisBrokerTest {
+
+    /** A credential granted to the ops caller ("conformance"), here with its own client id on the same IMS. */
+    private static final String OTHER_CREDENTIAL = "conformance";
+    private static final String OTHER_CLIENT_ID = "9a8b7c6d5e4f30211203f4e5d6c7b8a9";
 
     /** Fault-tolerance settings shortened so that a test waits milliseconds, not seconds. */
     public static class ShortFaultTolerance implements QuarkusTestProfile {
@@ -138,7 +145,107 @@ class UpstreamResilienceTest extends RedisBrokerTest {
         ims.verify(1, Ims.tokenRequested().withFormParam("client_secret", WireMock.equalTo(Fixtures.CLIENT_SECRET_NEXT)));
     }
 
+    @Test
+    void throttlingOfOneClientIdDoesNotOpenTheBreakerOtherClientsOfTheHostShare() {
+        firstClientGetsAndSecondIsServed(Ims.error(429, "too_many_requests", "slow down").withHeader("Retry-After", "0"));
+
+        get().statusCode(503);
+        get().statusCode(503); // six 429s in all: more than the breaker's window, every one of them a "failure" before
+        assertThat(requestsOf(Fixtures.CLIENT_ID)).isEqualTo(6);
+
+        get(OTHER_CREDENTIAL).statusCode(200);
+        assertThat(breakerOfIms()).isEqualTo(CircuitBreakerState.CLOSED);
+    }
+
+    @Test
+    void retryAfterHoldsBackThatClientIdOnlyAndThenLetsItThrough() {
+        firstClientGetsAndSecondIsServed(Ims.error(429, "too_many_requests", "slow down").withHeader("Retry-After", "3"));
+
+        // A wait longer than max-retry-delay (1s here) is not waited out within the mint.
+        get().statusCode(503).body("code", equalTo("upstream_unavailable")).header("Retry-After", "3");
+        get().statusCode(503).body("detail", equalTo("The identity provider cannot be reached now (rate_limited); try again later."))
+                .header("Retry-After", org.hamcrest.Matchers.oneOf("1", "2", "3"));
+        as(OPS_KEY).queryParam("credential", Fixtures.CREDENTIAL).queryParam("scope", "openid,user_management_sdk")
+                .when().get("/tokens").then().statusCode(503); // another scope set, the same client id
+        assertThat(requestsOf(Fixtures.CLIENT_ID)).as("held back without calling the provider").isEqualTo(1);
+
+        get(OTHER_CREDENTIAL).statusCode(200);
+
+        Ims.issuesTokens(ims, 86399);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> get().extract().statusCode() == 200);
+        assertThat(requestsOf(Fixtures.CLIENT_ID)).isEqualTo(2);
+    }
+
+    @Test
+    void refusedSecretsOfOneClientIdDoNotOpenTheBreaker() {
+        firstClientGetsAndSecondIsServed(Ims.invalidClient());
+
+        for (int i = 0; i < 6; i++) {
+            get().statusCode(502);
+        }
+
+        get(OTHER_CREDENTIAL).statusCode(200);
+        assertThat(breakerOfIms()).isEqualTo(CircuitBreakerState.CLOSED);
+    }
+
+    @Test
+    void serverErrorsOpenTheBreakerForEveryClientOfTheHost() {
+        mountSecondClientOnTheSameHost();
+        ims.resetAll();
+        ims.stubFor(Ims.tokenRequest().willReturn(Ims.error(500, "server_error", "internal error")));
+        io.smallrye.faulttolerance.api.CircuitBreakerMaintenance.get().resetAll();
+        get().statusCode(503);
+        get().statusCode(503);
+        int callsWhenOpen = Ims.tokenRequests(ims);
+
+        get(OTHER_CREDENTIAL).statusCode(503).header("Retry-After", "60");
+
+        assertThat(Ims.tokenRequests(ims)).isEqualTo(callsWhenOpen);
+        assertThat(breakerOfIms()).isEqualTo(CircuitBreakerState.OPEN);
+    }
+
+    /**
+     * IMS answers the fixture's client id with {@code answer} and a second credential, with its own client id on the
+     * same host, with tokens; the breaker starts with an empty window.
+     */
+    private void firstClientGetsAndSecondIsServed(ResponseDefinitionBuilder answer) {
+        mountSecondClientOnTheSameHost();
+        ims.resetAll();
+        ims.stubFor(Ims.tokenRequest().withFormParam("client_id", WireMock.equalTo(Fixtures.CLIENT_ID)).willReturn(answer));
+        ims.stubFor(Ims.tokenRequest().withFormParam("client_id", WireMock.equalTo(OTHER_CLIENT_ID)).willReturn(Ims.token(86399)));
+        io.smallrye.faulttolerance.api.CircuitBreakerMaintenance.get().resetAll();
+    }
+
+    /** A second credential with its own client id, minted at the same IMS host. */
+    private void mountSecondClientOnTheSameHost() {
+        Map<String, String> files = new java.util.LinkedHashMap<>(Fixtures.adobeAdmin(tokenUrl()));
+        files.put("client_id", OTHER_CLIENT_ID + "\n");
+        secrets.write(OTHER_CREDENTIAL, files);
+        org.awaitility.Awaitility.await().until(() -> credentials.get(OTHER_CREDENTIAL).isPresent());
+    }
+
+    @AfterEach
+    void removeSecondClient() {
+        if (credentials.get(OTHER_CREDENTIAL).isPresent()) {
+            secrets.remove(OTHER_CREDENTIAL);
+            org.awaitility.Awaitility.await().until(() -> credentials.get(OTHER_CREDENTIAL).isEmpty());
+        }
+    }
+
+    private CircuitBreakerState breakerOfIms() {
+        return io.smallrye.faulttolerance.api.CircuitBreakerMaintenance.get().currentState("upstream:localhost:" + ims.port());
+    }
+
+    private int requestsOf(String clientId) {
+        return ims.countRequestsMatching(Ims.tokenRequested().withRequestBody(WireMock.containing("client_id=" + clientId)).build()).getCount();
+    }
+
     private static io.restassured.response.ValidatableResponse get() {
-        return as(OPS_KEY).queryParam("credential", "adobe-admin").when().get("/tokens").then();
+        return get(Fixtures.CREDENTIAL);
+    }
+
+    private static io.restassured.response.ValidatableResponse get(String credential) {
+        return as(OPS_KEY).queryParam("credential", credential).when().get("/tokens").then();
     }
 }

@@ -42,7 +42,7 @@ class UpstreamTrustTest extends PrivateUpstreamBrokerTest {
 
         assertThat(upstreamCalls(IDP_A, "untrusted_certificate") - before).as("one attempt, not retried").isEqualTo(1);
         assertThat(Ims.tokenRequests(idp.server())).as("no request got through the handshake").isZero();
-        assertThat(logs.messages("dev.tokenbroker.upstream.UpstreamTokenClient"))
+        assertThat(logs.messages("dev.tokenbroker.upstream.TokenEndpoints"))
                 .anySatisfy(line -> assertThat(line)
                         .startsWith("event=upstream_untrusted credential=idp-a host=localhost:" + idp.server().httpsPort()
                                 + " trusted=system problem=\"")
@@ -63,7 +63,7 @@ class UpstreamTrustTest extends PrivateUpstreamBrokerTest {
     void caFileNamingAnotherCaIsRefusedUntilItIsFixed() {
         mount(IDP_A, Optional.of(idp.otherCa().pem()));
         tokenFor(IDP_A).statusCode(503).body("code", equalTo("upstream_unavailable"));
-        assertThat(logs.messages("dev.tokenbroker.upstream.UpstreamTokenClient"))
+        assertThat(logs.messages("dev.tokenbroker.upstream.TokenEndpoints"))
                 .anySatisfy(line -> assertThat(line).contains("credential=idp-a").contains("trusted=system+credential_ca_file"));
 
         mount(IDP_A, Optional.of(idp.otherCa().pem() + idp.ca().pem()));

@@ -1,0 +1,144 @@
+package dev.tokenbroker.upstream;
+
+import dev.tokenbroker.config.TokenBrokerConfig;
+import dev.tokenbroker.credential.AuthMethod;
+import dev.tokenbroker.credential.Credential;
+import dev.tokenbroker.credential.Secret;
+import dev.tokenbroker.tls.CaBundle;
+import dev.tokenbroker.token.ScopeSet;
+import io.quarkus.logging.Log;
+import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.MultivaluedHashMap;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends one {@code client_credentials} request to a credential's token endpoint: form POST, client authentication
+ * by {@code auth_method}, scopes joined by {@code scope_separator}. Redirects are never followed. A failure before
+ * an answer arrives becomes an {@link UpstreamUnavailableException} ({@code timeout}, {@code io_error}) or, when
+ * the endpoint's certificate fails the checks, an {@link UpstreamUntrustedException}.
+ *
+ * <p>Token endpoints are trusted by the system's CAs, plus those of the credential's {@code ca_file} or, without
+ * one, of {@code tokenbroker.upstream.ca-file}.
+ */
+@ApplicationScoped
+class TokenEndpoints {
+
+    private final TokenBrokerConfig.Upstream config;
+    private final UpstreamCaFile globalCa;
+    private final Map<EndpointKey, TokenEndpointApi> clients = new ConcurrentHashMap<>();
+
+    /** One REST client per token URL and the CAs it trusts, so credentials with different CAs never share one. */
+    private record EndpointKey(URI tokenUrl, Optional<CaBundle> ca) {}
+
+    TokenEndpoints(TokenBrokerConfig config, UpstreamCaFile globalCa) {
+        this.config = config.upstream();
+        this.globalCa = globalCa;
+    }
+
+    /**
+     * The token endpoint's answer, whatever its status; the caller reads and closes it. An interrupted call (the
+     * guard's timeout) ends with the client's own exception, which the guard counts.
+     */
+    Response post(Credential credential, Secret secret, ScopeSet scopes) {
+        try {
+            return client(credential).token(authorization(credential, secret), form(credential, secret, scopes));
+        } catch (RuntimeException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw e;
+            }
+            Optional<String> untrusted = certificateProblem(e);
+            if (untrusted.isPresent()) {
+                Log.warnf("event=upstream_untrusted credential=%s host=%s trusted=%s problem=\"%s\" "
+                                + "action=not_retried hint=\"check the credential's ca_file or tokenbroker.upstream.ca-file\"",
+                        credential.name(), HostGuards.hostOf(credential.tokenUrl()), trustedCas(credential), untrusted.get());
+                throw new UpstreamUntrustedException();
+            }
+            String reason = isTimeout(e) ? "timeout" : "io_error";
+            Log.warnf("event=upstream_failed credential=%s reason=%s exception=%s", credential.name(), reason,
+                    e.getClass().getSimpleName());
+            throw new UpstreamUnavailableException(reason, Optional.empty());
+        }
+    }
+
+    private TokenEndpointApi client(Credential credential) {
+        Optional<CaBundle> ca = credential.caBundle().or(globalCa::current);
+        return clients.computeIfAbsent(new EndpointKey(credential.tokenUrl(), ca), key -> {
+            QuarkusRestClientBuilder builder = QuarkusRestClientBuilder.newBuilder()
+                    .baseUri(key.tokenUrl())
+                    .connectTimeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .readTimeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                    // A token endpoint that redirects is misconfigured or hijacked: the form holds the secret.
+                    .followRedirects(false)
+                    .disableDefaultMapper(true);
+            key.ca().ifPresent(bundle -> builder.trustStore(bundle.trustStore(), ""));
+            return builder.build(TokenEndpointApi.class);
+        });
+    }
+
+    private static MultivaluedHashMap<String, String> form(Credential credential, Secret secret, ScopeSet scopes) {
+        MultivaluedHashMap<String, String> form = new MultivaluedHashMap<>();
+        form.add("grant_type", "client_credentials");
+        if (!scopes.isEmpty()) {
+            form.add("scope", scopes.join(credential.scopeSeparator().separator()));
+        }
+        if (credential.authMethod() == AuthMethod.CLIENT_SECRET_POST) {
+            form.add("client_id", credential.clientId());
+            form.add("client_secret", secret.value());
+        }
+        return form;
+    }
+
+    /** RFC 6749 2.3.1: id and secret are form-encoded before they are joined and base64-encoded. */
+    private static String authorization(Credential credential, Secret secret) {
+        if (credential.authMethod() != AuthMethod.CLIENT_SECRET_BASIC) {
+            return null;
+        }
+        String pair = URLEncoder.encode(credential.clientId(), StandardCharsets.UTF_8) + ":"
+                + URLEncoder.encode(secret.value(), StandardCharsets.UTF_8);
+        return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Which CAs a credential's token endpoint is checked against, for log lines. */
+    private String trustedCas(Credential credential) {
+        if (credential.caBundle().isPresent()) {
+            return "system+credential_ca_file";
+        }
+        return globalCa.configured() ? "system+upstream_ca_file" : "system";
+    }
+
+    /**
+     * What is wrong with the token endpoint's certificate (unknown CA, wrong host name, expired), when that is why
+     * the connection failed: the JDK's words about the peer's certificate, which hold no secret.
+     */
+    static Optional<String> certificateProblem(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof CertificateException || t instanceof CertPathBuilderException
+                    || t instanceof CertPathValidatorException) {
+                return Optional.of(TokenResponseReader.printable(
+                        Optional.ofNullable(t.getMessage()).orElse(t.getClass().getSimpleName())));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean isTimeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getClass().getSimpleName().contains("Timeout")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
