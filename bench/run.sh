@@ -1,28 +1,48 @@
 #!/usr/bin/env bash
-# Benchmark of GET /tokens on the packaged broker, on loopback only:
-#   - in-process tier (with the per-request audit line, and with its category turned off), Redis tier alone
-#     (tokenbroker.cache.local-enabled=false), and GET /ping as the baseline;
-#   - requests/s and p50/p99 from wrk, ratios to the baseline, the broker's CPU time per request (from
-#     /proc/<pid>/stat: steadier than requests/s on a shared machine), upstream calls, the broker's RSS.
-# Each path is warmed up first (WARMUP seconds, default 15): on 2 cores busy with wrk, the JIT needs that long
-# to compile the GET /tokens path, and a short warm-up measures the interpreter.
-# Needs: java, redis-server, python3, wrk (Debian: apt-get install wrk). Builds the jar only if it is missing.
-# Usage: bench/run.sh [DURATION_SECONDS] [CONNECTIONS]   (env BROKER_OPTS: extra JVM options; WARMUP: seconds)
+# Benchmark of the packaged broker, on loopback only, printed as one table:
+#   - GET /ping (the floor: the same server doing no work), GET /tokens from the in-process tier, from the Redis
+#     tier alone (tokenbroker.cache.local-enabled=false), and from the in-process tier asked by the last of
+#     CALLERS (10,000) callers, all in the central JVM profile; /ping and the in-process tier again in the sidecar
+#     JVM profile (the chart's `sidecar` values);
+#   - per path: requests/s, p50/p99 (wrk) and the broker's CPU time per request (from /proc/<pid>/stat: steadier
+#     than requests/s on a shared machine);
+#   - per JVM profile: time from start to ready, RSS idle and after load; the idle broker's CPU with CREDENTIALS
+#     (1,000) credential directories mounted; how long the callers file of CALLERS entries took to load.
+# Each path is warmed up first (WARMUP seconds, default 10): the JIT needs that long to compile GET /tokens.
+# Needs: java, redis-server, python3, curl, wrk (Debian: apt-get install wrk). Builds the jar only if it is missing.
+# Usage: bench/run.sh [DURATION_SECONDS] [CONNECTIONS]
+#   env: JAR (default target/quarkus-app/quarkus-run.jar), WARMUP, IDLE (seconds of idle CPU measured, default 30), CREDENTIALS, CALLERS,
+#        CENTRAL_OPTS (default -Xmx256m), SIDECAR_OPTS (default: the chart's sidecar profile, with a local archive)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-duration=${1:-20}
+duration=${1:-15}
 connections=${2:-32}
-warmup=${WARMUP:-15}
-for tool in java redis-server python3 wrk; do
+warmup=${WARMUP:-10}
+idle=${IDLE:-30}
+credentials=${CREDENTIALS:-1000}
+callers=${CALLERS:-10000}
+for tool in java redis-server python3 curl wrk; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is needed (wrk: apt-get install wrk)"; exit 1; }
 done
-[[ -f target/quarkus-app/quarkus-run.jar ]] || mvn -B -q package -DskipTests
+[[ -n ${JAR:-} || -f target/quarkus-app/quarkus-run.jar ]] || mvn -B -q package -DskipTests
+jar=${JAR:-$PWD/target/quarkus-app/quarkus-run.jar}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 work=$(mktemp -d)
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
+
+# The JVM profiles. Sidecar: helm/token-broker/values.yaml `sidecar` (keep the two alike), its class-data sharing
+# archive made here the way the Dockerfile makes it, by the JVM that will use it.
+central_opts=${CENTRAL_OPTS:--Xmx256m}
+if [[ -z ${SIDECAR_OPTS:-} ]]; then
+  make_archive=true
+  SIDECAR_OPTS="-XX:+UseSerialGC -Xms8m -Xmx48m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=24m \
+-XX:MaxDirectMemorySize=16m -Xss512k -XX:CICompilerCount=2 -XX:SharedArchiveFile=$work/app-cds.jsa -Xshare:auto \
+-Dquarkus.vertx.event-loops-pool-size=1 -Dquarkus.thread-pool.max-threads=8"
+fi
+sidecar_opts=$SIDECAR_OPTS
 
 redis_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$work/redis.log" 2>&1 &
@@ -31,42 +51,68 @@ ims_port=$(free_port)
 python3 bench/stand-in-ims.py "$ims_port" &
 pids+=($!)
 
-mkdir -p "$work/credentials/bench"
-printf 'bench-client' >"$work/credentials/bench/client_id"
-printf 'bench-secret' >"$work/credentials/bench/client_secret"
-printf 'openid,AdobeID' >"$work/credentials/bench/scopes"
-printf 'http://127.0.0.1:%s/ims/token/v3' "$ims_port" >"$work/credentials/bench/token_url"
+# CREDENTIALS credential directories, one of them (bench) asked for; the callers file with the bench caller alone,
+# and with CALLERS - 1 others listed before it.
 key=bench-key-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
-cat >"$work/callers.yaml" <<YAML
-callers:
-  - name: bench
-    api-key-sha256: $(printf %s "$key" | sha256sum | cut -d' ' -f1)
-    grants:
-      - credential: bench
-        scopes: ["*"]
-YAML
+python3 - "$work" "$credentials" "$callers" "$ims_port" "$(printf %s "$key" | sha256sum | cut -d' ' -f1)" <<'PY'
+import os, secrets, sys
+work, credentials, callers, ims_port, digest = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+for i in range(credentials):
+    name = "bench" if i == 0 else "cred-%04d" % i
+    os.makedirs(f"{work}/credentials/{name}")
+    for file, value in {"client_id": f"client-{i}", "client_secret": "bench-secret", "scopes": "openid,AdobeID",
+                        "token_url": f"http://127.0.0.1:{ims_port}/ims/token/v3"}.items():
+        with open(f"{work}/credentials/{name}/{file}", "w") as f:
+            f.write(value)
+bench = f"  - name: bench\n    api-key-sha256: {digest}\n    grants:\n      - credential: bench\n        scopes: [\"*\"]\n"
+with open(f"{work}/callers-1.yaml", "w") as f:
+    f.write("callers:\n" + bench)
+with open(f"{work}/callers-{callers}.yaml", "w") as f:
+    f.write("callers:\n")
+    for i in range(callers - 1):
+        f.write(f"  - name: caller-{i}\n    api-key-sha256: {secrets.token_hex(32)}\n"
+                f"    grants:\n      - credential: cred-{1 + i % max(credentials - 1, 1):04d}\n        scopes: [openid]\n")
+    f.write(bench)
+PY
 encryption_key=$(head -c 32 /dev/urandom | base64)
 
-start_broker() { # $1: local tier on (true/false), $2: level of the audit category (INFO writes a line per request)
+start_broker() { # $1: name, $2: JVM options, $3: local tier on (true/false), $4: callers file
   port=$(free_port)
   management=$(free_port)
-  # shellcheck disable=SC2086 # BROKER_OPTS: extra JVM options, word-split on purpose
-  java -Xmx256m ${BROKER_OPTS:-} -Dquarkus.http.port="$port" -Dquarkus.management.port="$management" \
+  log=$work/broker-$1.log
+  local start
+  start=$(date +%s%N)
+  # shellcheck disable=SC2086 # JVM options: word-split on purpose
+  java $2 -Dquarkus.http.port="$port" -Dquarkus.management.port="$management" \
     -Dquarkus.redis.hosts="redis://127.0.0.1:$redis_port" -Dtokenbroker.cache.encryption-key="$encryption_key" \
-    -Dtokenbroker.cache.local-enabled="$1" -Dtokenbroker.credentials.dir="$work/credentials" \
-    -Dtokenbroker.callers.file="$work/callers.yaml" -Dquarkus.log.level=WARN \
-    -Dquarkus.log.category.\"tokenbroker.audit\".level="$2" \
-    -jar target/quarkus-app/quarkus-run.jar >"$work/broker-$1-$2.log" 2>&1 &
+    -Dtokenbroker.cache.local-enabled="$3" -Dtokenbroker.credentials.dir="$work/credentials" \
+    -Dtokenbroker.callers.file="$4" -Dquarkus.log.level=WARN -Dquarkus.log.category.\"dev.tokenbroker.caller\".level=INFO \
+    -jar "$jar" >"$log" 2>&1 &
   broker_pid=$!
   pids+=("$broker_pid")
-  for _ in $(seq 1 120); do
-    curl -sf "http://127.0.0.1:$management/q/health/ready" >/dev/null && return 0
-    sleep 0.5
+  for _ in $(seq 1 600); do
+    if curl -sf "http://127.0.0.1:$management/q/health/ready" >/dev/null; then
+      ready_s=$(awk -v ns=$(($(date +%s%N) - start)) 'BEGIN { printf "%.2f", ns / 1e9 }')
+      tokens_url="http://127.0.0.1:$port/tokens?credential=bench&scope=openid"
+      curl -sf -H "$auth" "$tokens_url" >/dev/null && return 0
+      echo "bench: the first token request failed:"; curl -s -H "$auth" "$tokens_url"; echo; tail -20 "$log"; exit 1
+    fi
+    sleep 0.05
   done
-  echo "bench: the broker did not start"; cat "$work/broker-$1-$2.log"; exit 1
+  echo "bench: the broker did not start"; cat "$log"; exit 1
 }
+stop_broker() { kill "$broker_pid"; wait "$broker_pid" 2>/dev/null || true; }
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$broker_pid/stat"; } # user + system, in clock ticks
+rss_mib() { echo $(( $(ps -o rss= -p "$broker_pid") / 1024 )); }
+idle_cpu() { # share of one core the idle broker uses over IDLE seconds, in %
+  sleep 5
+  local before after
+  before=$(cpu_ticks)
+  sleep "$idle"
+  after=$(cpu_ticks)
+  awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v s="$idle" 'BEGIN { printf "%.2f", ticks / hz / s * 100 }'
+}
 
 # wrk with --latency after a warm-up; prints "requests/s p50 p99 cpu" (latencies in ms; cpu: broker CPU µs per request)
 load() { # $1: URL, $2: header or empty
@@ -87,37 +133,71 @@ load() { # $1: URL, $2: header or empty
     END { if (errors > 0) { print "bench: " errors " non-2xx answers" > "/dev/stderr"; exit 1 }
           printf "%.0f %.2f %.2f %.1f\n", rps, p50, p99, ticks * 1e6 / hz / requests }' "$work/wrk.out"
 }
+row() { # $1: label, $2: "rps p50 p99 cpu", $3: rps of the row it is compared with
+  read -r rps p50 p99 cpu <<<"$2"
+  echo "| $1 | $rps | $p50 | $p99 | $(awk -v a="$rps" -v b="$3" 'BEGIN { printf "%.2f", a / b }') | $cpu |"
+}
+uptime_load() { uptime | sed 's/.*load average: //'; }
 
 auth="Authorization: Bearer $key"
-start_broker true INFO
-tokens_url="http://127.0.0.1:$port/tokens?credential=bench&scope=openid"
-curl -sf -H "$auth" "$tokens_url" >/dev/null
-read -r base_rps base_p50 base_p99 base_cpu < <(load "http://127.0.0.1:$port/ping" "")
-read -r mem_rps mem_p50 mem_p99 mem_cpu < <(load "$tokens_url" "$auth")
-rss_mem=$(( $(ps -o rss= -p "$broker_pid") / 1024 ))
-kill "$broker_pid"; wait "$broker_pid" 2>/dev/null || true
+load_before=$(uptime_load)
 
-start_broker true WARN
-tokens_url="http://127.0.0.1:$port/tokens?credential=bench&scope=openid"
-read -r quiet_rps quiet_p50 quiet_p99 quiet_cpu < <(load "$tokens_url" "$auth")
-rss_quiet=$(( $(ps -o rss= -p "$broker_pid") / 1024 ))
-kill "$broker_pid"; wait "$broker_pid" 2>/dev/null || true
+start_broker central "$central_opts" true "$work/callers-1.yaml"
+central_ready=$ready_s
+central_idle_cpu=$(idle_cpu)
+central_rss_idle=$(rss_mib)
+ping=$(load "http://127.0.0.1:$port/ping" "")
+memory=$(load "$tokens_url" "$auth")
+central_rss_load=$(rss_mib)
+stop_broker
 
-start_broker false INFO
-tokens_url="http://127.0.0.1:$port/tokens?credential=bench&scope=openid"
-read -r redis_rps redis_p50 redis_p99 redis_cpu < <(load "$tokens_url" "$auth")
-rss_redis=$(( $(ps -o rss= -p "$broker_pid") / 1024 ))
+start_broker callers "$central_opts" true "$work/callers-$callers.yaml"
+callers_ms=$(sed -n "s/.*event=callers_loaded .*callers=$callers millis=\([0-9]*\).*/\1/p" "$log" | head -1)
+many_callers=$(load "$tokens_url" "$auth")
+stop_broker
+
+start_broker redis "$central_opts" false "$work/callers-1.yaml"
+redis=$(load "$tokens_url" "$auth")
+stop_broker
+
+if [[ ${make_archive:-false} == true ]]; then # the classes a started broker that served a token had loaded
+  start_broker classlist "-XX:DumpLoadedClassList=$work/classes.lst" true "$work/callers-1.yaml"
+  stop_broker
+  java -Xshare:dump -XX:SharedClassListFile="$work/classes.lst" -XX:SharedArchiveFile="$work/app-cds.jsa" \
+    -jar "$jar" >"$work/cds.log" 2>&1
+fi
+start_broker sidecar "$sidecar_opts" true "$work/callers-1.yaml"
+sidecar_ready=$ready_s
+sleep 5
+sidecar_rss_idle=$(rss_mib)
+sidecar_ping=$(load "http://127.0.0.1:$port/ping" "")
+sidecar_memory=$(load "$tokens_url" "$auth")
+sidecar_rss_load=$(rss_mib)
+stop_broker
 upstream_calls=$(curl -sf "http://127.0.0.1:$ims_port/count")
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo
-echo "wrk -t2 -c$connections, ${warmup}s warm-up and ${duration}s measured per path, on $(nproc) cores; broker -Xmx256m; $(date -u +%F)"
+echo "wrk -t2 -c$connections, ${warmup}s warm-up and ${duration}s measured per path, on $(nproc) cores; $(date -u +%F)"
+echo "load average before: $load_before; after: $(uptime_load)"
+echo "central profile: $central_opts"
+echo "sidecar profile: ${sidecar_opts//$work/<work>}"
 echo
-echo "| path | requests/s | p50 ms | p99 ms | vs baseline | broker CPU µs/request | broker RSS MiB |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
-echo "| GET /ping (baseline) | $base_rps | $base_p50 | $base_p99 | 1.00 | $base_cpu | $rss_mem |"
-echo "| GET /tokens, in-process tier | $mem_rps | $mem_p50 | $mem_p99 | $(ratio "$mem_rps" "$base_rps") | $mem_cpu | $rss_mem |"
-echo "| GET /tokens, in-process tier, audit line off | $quiet_rps | $quiet_p50 | $quiet_p99 | $(ratio "$quiet_rps" "$base_rps") | $quiet_cpu | $rss_quiet |"
-echo "| GET /tokens, Redis tier only | $redis_rps | $redis_p50 | $redis_p99 | $(ratio "$redis_rps" "$base_rps") | $redis_cpu | $rss_redis |"
+echo "| path | requests/s | p50 ms | p99 ms | vs | broker CPU µs/request |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+read -r ping_rps _ <<<"$ping"
+read -r memory_rps _ <<<"$memory"
+row "GET /ping (floor), central" "$ping" "$ping_rps"
+row "GET /tokens, in-process tier, central (vs /ping)" "$memory" "$ping_rps"
+row "GET /tokens, Redis tier only, central (vs /ping)" "$redis" "$ping_rps"
+row "GET /tokens, in-process, last of $callers callers (vs 1 caller)" "$many_callers" "$memory_rps"
+row "GET /ping, sidecar (vs central)" "$sidecar_ping" "$ping_rps"
+row "GET /tokens, in-process tier, sidecar (vs central)" "$sidecar_memory" "$memory_rps"
 echo
+echo "| JVM profile | ready s | RSS idle MiB | RSS after load MiB |"
+echo "| --- | ---: | ---: | ---: |"
+echo "| central | $central_ready | $central_rss_idle | $central_rss_load |"
+echo "| sidecar | $sidecar_ready | $sidecar_rss_idle | $sidecar_rss_load |"
+echo
+echo "idle broker with $credentials credential directories (central): ${central_idle_cpu}% of one core over ${idle}s"
+echo "callers file of $callers entries loaded in ${callers_ms:-?} ms"
 echo "upstream calls for all runs (one credential and scope set, one token lifetime, one Redis): $upstream_calls"

@@ -45,6 +45,18 @@ env:
   {{- if $sidecar }}
   - name: QUARKUS_HTTP_HOST
     value: 127.0.0.1
+  {{- with .Values.sidecar.gcOptions }}
+  - name: GC_CONTAINER_OPTIONS
+    value: {{ . | quote }}
+  {{- end }}
+  {{- with .Values.sidecar.javaOptions }}
+  - name: JAVA_OPTS_APPEND
+    value: {{ . | quote }}
+  {{- end }}
+  - name: QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE
+    value: {{ .Values.sidecar.eventLoops | quote }}
+  - name: QUARKUS_THREAD_POOL_MAX_THREADS
+    value: {{ .Values.sidecar.workerThreads | quote }}
   {{- end }}
   - name: QUARKUS_HTTP_PORT
     value: {{ .Values.containerPorts.http | quote }}
@@ -155,7 +167,7 @@ readinessProbe:
     scheme: HTTPS
     {{- end }}
   {{- toYaml .Values.readinessProbe | nindent 2 }}
-{{- with .Values.resources }}
+{{- with ternary .Values.sidecar.resources .Values.resources $sidecar }}
 resources:
   {{- toYaml . | nindent 2 }}
 {{- end }}

@@ -1,45 +1,56 @@
 package dev.tokenbroker.caller;
 
-import java.security.MessageDigest;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * The callers file as loaded: deny by default, allow what a caller's grants name.
- *
- * @param callers the callers, in file order
- * @param keyDigests each caller's static-key SHA-256, parsed once when the policy loads (empty: no static key);
- *        derived from {@code callers}, so equality looks at {@code callers} only
+ * The callers file as loaded: deny by default, allow what a caller's grants name. Immutable; its look-ups (by key
+ * digest, by ServiceAccount) are maps built once when the policy loads, so a request costs one look-up however many
+ * callers are listed, and a reload swaps the whole policy, maps included, in one step.
  */
-public record CallerPolicy(List<Caller> callers, List<byte[]> keyDigests) {
+public final class CallerPolicy {
 
     public static final CallerPolicy DENY_ALL = new CallerPolicy(List.of());
 
-    public CallerPolicy {
-        callers = List.copyOf(callers);
-        keyDigests = List.copyOf(keyDigests);
+    private final List<Caller> callers;
+    private final Map<ByteBuffer, Caller> byKeyDigest;
+    private final Map<String, Caller> byServiceAccount;
+
+    /** The policy of these callers, in file order; when a key or ServiceAccount is listed twice the first wins. */
+    public CallerPolicy(List<Caller> callers) {
+        this.callers = List.copyOf(callers);
+        Map<ByteBuffer, Caller> keys = new HashMap<>();
+        Map<String, Caller> accounts = new HashMap<>();
+        for (Caller caller : this.callers) {
+            caller.apiKeySha256().ifPresent(hex -> keys.putIfAbsent(ByteBuffer.wrap(HexFormat.of().parseHex(hex)), caller));
+            caller.serviceAccount().ifPresent(account -> accounts.putIfAbsent(account, caller));
+        }
+        this.byKeyDigest = Map.copyOf(keys);
+        this.byServiceAccount = Map.copyOf(accounts);
     }
 
-    public CallerPolicy(List<Caller> callers) {
-        this(callers, callers.stream()
-                .map(c -> c.apiKeySha256().map(hex -> HexFormat.of().parseHex(hex)).orElse(new byte[0]))
-                .toList());
+    /** The callers, in file order. */
+    public List<Caller> callers() {
+        return callers;
     }
 
     /**
-     * The caller whose key has this SHA-256 digest. Every listed digest is compared, in constant time, so
-     * the answer's timing says nothing about which caller or how much of a digest matched.
+     * The caller whose key has this SHA-256 digest. A map look-up is not constant-time: its cost may depend on how
+     * many leading bytes of the digest match a listed one. That tells an attacker nothing useful: the digest is of a
+     * key they do not know, they cannot choose inputs whose SHA-256 shares a prefix with it, and a listed digest,
+     * even if learned whole, does not give the high-entropy key back.
      */
     public Optional<Caller> byKeyDigest(byte[] digest) {
-        Caller found = null;
-        for (int i = 0; i < callers.size(); i++) {
-            byte[] listed = keyDigests.get(i);
-            if (listed.length > 0 && MessageDigest.isEqual(listed, digest) && found == null) {
-                found = callers.get(i);
-            }
-        }
-        return Optional.ofNullable(found);
+        return Optional.ofNullable(byKeyDigest.get(ByteBuffer.wrap(digest)));
+    }
+
+    /** The caller bound to this Kubernetes ServiceAccount ({@code namespace/name}). */
+    public Optional<Caller> byServiceAccount(String namespaceAndName) {
+        return Optional.ofNullable(byServiceAccount.get(namespaceAndName));
     }
 
     @Override
@@ -52,8 +63,8 @@ public record CallerPolicy(List<Caller> callers, List<byte[]> keyDigests) {
         return callers.hashCode();
     }
 
-    /** The caller bound to this Kubernetes ServiceAccount ({@code namespace/name}). */
-    public Optional<Caller> byServiceAccount(String namespaceAndName) {
-        return callers.stream().filter(c -> c.serviceAccount().filter(namespaceAndName::equals).isPresent()).findFirst();
+    @Override
+    public String toString() {
+        return "CallerPolicy[callers=" + callers.size() + "]";
     }
 }

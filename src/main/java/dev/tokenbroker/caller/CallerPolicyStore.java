@@ -1,86 +1,71 @@
 package dev.tokenbroker.caller;
 
 import dev.tokenbroker.config.TokenBrokerConfig;
+import dev.tokenbroker.reload.LastGood;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.io.IOException;
-import java.nio.file.Files;
+import jakarta.inject.Inject;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Optional;
 
 /** Holds the callers policy, re-read on a schedule; a broken file keeps the last good policy and is reported. */
 @ApplicationScoped
 public class CallerPolicyStore {
 
-    private static final long MAX_FILE_BYTES = 1024 * 1024;
+    /**
+     * Largest callers file read: room for 10,000 callers with a grant each (about 170 bytes an entry), below the
+     * 3 MB a YAML document may hold. A ConfigMap holds at most 1 MiB; a larger file comes from another volume.
+     */
+    private static final long MAX_FILE_BYTES = 2 * 1024 * 1024;
 
-    private final TokenBrokerConfig config;
+    private final Path file;
     private final MeterRegistry meters;
-    private volatile CallerPolicy policy = CallerPolicy.DENY_ALL;
-    private volatile byte[] lastContent;
-    private volatile Optional<String> problem = Optional.of("not loaded yet");
+    private final LastGood<CallerPolicy> policy = new LastGood<>("not loaded yet");
 
+    @Inject
     CallerPolicyStore(TokenBrokerConfig config, MeterRegistry meters) {
-        this.config = config;
+        this(config.callers().file(), meters);
+    }
+
+    CallerPolicyStore(Path file, MeterRegistry meters) {
+        this.file = file;
         this.meters = meters;
-        meters.gauge("tokenbroker.callers.loaded", this, s -> s.policy.callers().size());
+        meters.gauge("tokenbroker.callers.loaded", this, s -> s.policy().callers().size());
     }
 
     void onStart(@Observes StartupEvent event) {
         reload();
     }
 
+    /** The policy in use: one immutable object, so a request that takes it once sees one version throughout. */
     public CallerPolicy policy() {
-        return policy;
+        return policy.current().orElse(CallerPolicy.DENY_ALL);
     }
 
     /** What is wrong with the callers file now, if anything. */
     public Optional<String> problem() {
-        return problem;
+        return policy.problem().map(what -> what
+                + (policy().callers().isEmpty() ? "; denying every caller" : "; keeping the last good policy"));
     }
 
     @Scheduled(every = "${tokenbroker.callers.reload-interval}", delayed = "${tokenbroker.callers.reload-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    synchronized void reload() {
-        Path file = config.callers().file();
-        byte[] content;
-        try {
-            if (Files.size(file) > MAX_FILE_BYTES) {
-                report(file, "larger than 1 MiB");
-                return;
-            }
-            content = Files.readAllBytes(file);
-        } catch (IOException e) {
-            report(file, "cannot be read (" + e.getClass().getSimpleName() + ")");
-            return;
-        }
-        if (Arrays.equals(content, lastContent)) {
-            return;
-        }
-        try {
-            CallerPolicy next = CallersFile.parse(content);
-            policy = next;
-            lastContent = content;
-            problem = Optional.empty();
+    void reload() {
+        long start = System.nanoTime();
+        LastGood.Outcome<CallerPolicy> outcome = policy.reload(LastGood.file(file, MAX_FILE_BYTES), CallersFile::parse);
+        if (outcome instanceof LastGood.Replaced<CallerPolicy> replaced) {
             meters.counter("tokenbroker.callers.reloads", "result", "success").increment();
-            Log.infof("event=callers_loaded file=%s callers=%d", file, next.callers().size());
-        } catch (CallersFile.InvalidCallersFile e) {
-            lastContent = content;
-            report(file, e.getMessage());
+            Log.infof("event=callers_loaded file=%s callers=%d millis=%d", file, replaced.now().callers().size(),
+                    (System.nanoTime() - start) / 1_000_000);
+        } else if (outcome instanceof LastGood.Kept<CallerPolicy> kept) {
+            if (kept.newProblem()) {
+                Log.warnf("event=callers_invalid file=%s problem=\"%s\"", file, problem().orElseThrow());
+            }
+            meters.counter("tokenbroker.callers.reloads", "result", "invalid").increment();
         }
-    }
-
-    private void report(Path file, String what) {
-        String message = what + (policy.callers().isEmpty() ? "; denying every caller" : "; keeping the last good policy");
-        if (!problem.equals(Optional.of(message))) {
-            Log.warnf("event=callers_invalid file=%s problem=\"%s\"", file, message);
-        }
-        problem = Optional.of(message);
-        meters.counter("tokenbroker.callers.reloads", "result", "invalid").increment();
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tokenbroker.credential.Credential;
+import dev.tokenbroker.reload.LastGood;
 import dev.tokenbroker.token.TokenException;
 import dev.tokenbroker.token.ScopeSet;
 import java.io.IOException;
@@ -29,9 +30,9 @@ public final class CallersFile {
     private CallersFile() {}
 
     /** A file that cannot be used; the message says where, without quoting keys. */
-    public static final class InvalidCallersFile extends Exception {
+    public static final class InvalidCallersFile extends LastGood.Unusable {
         InvalidCallersFile(String message) {
-            super(message, null, false, false);
+            super(message);
         }
     }
 

@@ -7,6 +7,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import dev.tokenbroker.config.TokenBrokerConfig;
+import dev.tokenbroker.reload.LastGood;
 import dev.tokenbroker.tls.CaBundle;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -61,9 +62,8 @@ public class JwksStore {
     private final Optional<URI> url;
     private final Optional<Path> file;
     private final boolean sendToken;
-    private volatile Map<String, JWK> keys = Map.of();
+    private final LastGood<Map<String, JWK>> keys = new LastGood<>("not loaded yet");
     private volatile Instant lastRead = Instant.MIN;
-    private volatile Optional<String> problem = Optional.of("not loaded yet");
     private HttpClient client;
     private byte[] clientCa;
 
@@ -100,7 +100,7 @@ public class JwksStore {
                     + "hint=\"set tokenbroker.kubernetes.send-token=true if this host needs the broker's token\"",
                     url.get().getHost());
         }
-        meters.gauge("tokenbroker.jwks.keys", this, s -> s.keys.size());
+        meters.gauge("tokenbroker.jwks.keys", this, JwksStore::size);
         for (String trigger : new String[] {"startup", "schedule", "unknown_key"}) {
             for (String result : new String[] {"success", "error"}) {
                 meters.counter("tokenbroker.jwks.reads", "trigger", trigger, "result", result);
@@ -139,27 +139,33 @@ public class JwksStore {
 
     /** What is wrong with the JWKS now, if anything. */
     public Optional<String> problem() {
-        return configured() ? problem : Optional.empty();
+        return configured() ? keys.problem().map(what -> "JWKS " + what + (size() == 0
+                ? "; no ServiceAccount token can be checked" : "; keeping " + size() + " keys read before"))
+                : Optional.empty();
     }
 
     /** Number of usable signing keys held now. */
     public int size() {
-        return keys.size();
+        return held().size();
     }
 
     /** Whether a key with this id is held now (without reading the JWKS). */
     public boolean has(String kid) {
-        return keys.containsKey(kid);
+        return held().containsKey(kid);
     }
 
     /** The key with this id; an unknown id reads the JWKS again first, unless it was read very recently. */
     public Optional<JWK> key(String kid) {
-        JWK key = keys.get(kid);
+        JWK key = held().get(kid);
         if (key == null) {
             refreshForUnknownKey();
-            key = keys.get(kid);
+            key = held().get(kid);
         }
         return Optional.ofNullable(key);
+    }
+
+    private Map<String, JWK> held() {
+        return keys.current().orElse(Map.of());
     }
 
     @Scheduled(every = "${tokenbroker.kubernetes.jwks-refresh-interval}",
@@ -181,39 +187,41 @@ public class JwksStore {
     /** Reads the JWKS now ({@code trigger} tags the metric and log line); keeps the keys held if that fails. */
     public synchronized boolean refresh(String trigger) {
         lastRead = clock.instant();
-        String what;
+        Map<String, JWK> before = held();
+        LastGood.Outcome<Map<String, JWK>> outcome = keys.reload(this::readKeys);
+        if (outcome instanceof LastGood.Kept<Map<String, JWK>> kept) {
+            if (kept.newProblem()) {
+                Log.warnf("event=jwks_unavailable source=%s trigger=%s problem=\"%s\"", source(), trigger,
+                        problem().orElseThrow());
+            }
+            meters.counter("tokenbroker.jwks.reads", "trigger", trigger, "result", "error").increment();
+            return false;
+        }
+        if (!held().equals(before)) {
+            Log.infof("event=jwks_loaded source=%s trigger=%s kids=\"%s\"", source(), trigger,
+                    String.join(",", held().keySet()));
+        }
+        meters.counter("tokenbroker.jwks.reads", "trigger", trigger, "result", "success").increment();
+        return true;
+    }
+
+    private Map<String, JWK> readKeys() throws LastGood.Unusable {
         try {
             Map<String, JWK> next = usableKeys(read());
             if (next.isEmpty()) {
-                what = "holds no RS256 or ES256 signing key with a kid";
-            } else {
-                if (!next.equals(keys)) {
-                    Log.infof("event=jwks_loaded source=%s trigger=%s kids=\"%s\"", source(), trigger,
-                            String.join(",", next.keySet()));
-                }
-                keys = next;
-                problem = Optional.empty();
-                meters.counter("tokenbroker.jwks.reads", "trigger", trigger, "result", "success").increment();
-                return true;
+                throw new LastGood.Unusable("holds no RS256 or ES256 signing key with a kid");
             }
+            return next;
         } catch (ParseException e) {
-            what = "is not a JWKS";
+            throw new LastGood.Unusable("is not a JWKS");
         } catch (HttpStatus e) {
-            what = "URL answered " + e.getMessage();
+            throw new LastGood.Unusable("URL answered " + e.getMessage());
         } catch (IOException e) {
-            what = "cannot be read (" + e.getClass().getSimpleName() + ")";
+            throw LastGood.Unusable.of(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            what = "read was interrupted";
+            throw new LastGood.Unusable("read was interrupted");
         }
-        String message = "JWKS " + what + (keys.isEmpty() ? "; no ServiceAccount token can be checked" : "; keeping "
-                + keys.size() + " keys read before");
-        if (!problem.equals(Optional.of(message))) {
-            Log.warnf("event=jwks_unavailable source=%s trigger=%s problem=\"%s\"", source(), trigger, message);
-        }
-        problem = Optional.of(message);
-        meters.counter("tokenbroker.jwks.reads", "trigger", trigger, "result", "error").increment();
-        return false;
     }
 
     private String source() {
@@ -222,10 +230,7 @@ public class JwksStore {
 
     private byte[] read() throws IOException, InterruptedException {
         if (file.isPresent()) {
-            if (Files.size(file.get()) > MAX_JWKS_BYTES) {
-                throw new IOException("larger than 1 MiB");
-            }
-            return Files.readAllBytes(file.get());
+            return LastGood.readFile(file.get(), MAX_JWKS_BYTES);
         }
         HttpRequest.Builder request = HttpRequest.newBuilder(url.get()).timeout(config.jwksTimeout())
                 .header("Accept", "application/json").GET();

@@ -39,7 +39,7 @@ public class StaticKeyVerifier implements BearerVerifier {
 
     @Override
     public Optional<AuthenticatedCaller> verifyFromMemory(String bearer, CallerPolicy policy) {
-        return verify(bearer, policy); // a hash and a comparison per listed key
+        return verify(bearer, policy); // a hash and a map look-up
     }
 
     static byte[] sha256(String value) {

@@ -50,7 +50,15 @@ public interface TokenBrokerConfig {
         @WithDefault("/var/run/secrets/token-broker/credentials")
         Path dir();
 
-        /** How often the directory is re-read for changes. */
+        /** Whether to follow the directory through file-system events, reading only the credential that changed. */
+        @WithDefault("true")
+        boolean watch();
+
+        /** While watching: how often the whole directory is re-read anyway, in case an event was missed. */
+        @WithDefault("5m")
+        Duration fullCheckInterval();
+
+        /** Without events (watch off, or the file system cannot watch): how often the whole directory is re-read. */
         @WithDefault("10s")
         Duration reloadInterval();
     }

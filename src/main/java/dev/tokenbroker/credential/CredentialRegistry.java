@@ -1,16 +1,19 @@
 package dev.tokenbroker.credential;
 
 import dev.tokenbroker.config.TokenBrokerConfig;
+import dev.tokenbroker.reload.LastGood;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.WatchService;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -20,33 +23,69 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * The credentials being served, read from one directory per mounted Secret and re-read on a schedule.
- * A credential whose files turn invalid keeps its last valid version and is reported; a removed one is
+ * The credentials being served, read from one directory per mounted Secret. The directory is followed through
+ * file-system events, and only the credential that changed is read again (see {@link DirectoryWatch}); the whole
+ * directory is read at start and then every {@code full-check-interval}, or every {@code reload-interval} when not
+ * watching. A credential whose files turn invalid keeps its last valid version and is reported; a removed one is
  * dropped with its cached tokens.
  */
 @ApplicationScoped
 public class CredentialRegistry {
 
-    private final TokenBrokerConfig config;
+    private final TokenBrokerConfig.Credentials config;
     private final CredentialLoader loader;
     private final Event<CredentialDropped> dropped;
+    private final Event<CredentialsChanged> changed;
     private final MeterRegistry meters;
 
+    /** Every credential directory seen, with its last good version and what is wrong now. */
+    private final Map<String, LastGood<Credential>> entries = new HashMap<>();
     private volatile Map<String, Credential> credentials = Map.of();
-    private volatile Map<String, CredentialLoader.Invalid> problems = Map.of();
+    private volatile Map<String, String> problems = Map.of();
     private volatile Optional<String> directoryProblem = Optional.empty();
+    private DirectoryWatch watch;
 
-    CredentialRegistry(TokenBrokerConfig config, Event<CredentialDropped> dropped, MeterRegistry meters) {
-        this.config = config;
+    CredentialRegistry(TokenBrokerConfig config, Event<CredentialDropped> dropped, Event<CredentialsChanged> changed,
+            MeterRegistry meters) {
+        this.config = config.credentials();
         this.loader = new CredentialLoader(config);
         this.dropped = dropped;
+        this.changed = changed;
         this.meters = meters;
         meters.gauge("tokenbroker.credentials.loaded", this, r -> r.credentials.size());
         meters.gauge("tokenbroker.credentials.invalid", this, r -> r.problems.size());
     }
 
+    /** Reads the directory, then follows it. */
     void onStart(@Observes StartupEvent event) {
-        reload();
+        WatchService events = null;
+        if (config.watch()) {
+            try {
+                events = FileSystems.getDefault().newWatchService();
+            } catch (IOException | UnsupportedOperationException e) {
+                Log.warnf("event=credentials_watch_unavailable error=%s action=full_check_every_%s",
+                        e.getClass().getSimpleName(), config.reloadInterval());
+            }
+        }
+        watch = new DirectoryWatch(config.dir(), events, config.fullCheckInterval(), config.reloadInterval(),
+                new DirectoryWatch.Changes() {
+                    @Override
+                    public void changed(String name) {
+                        reload(name);
+                    }
+
+                    @Override
+                    public void all(String trigger) {
+                        reloadAll(trigger);
+                    }
+                });
+        watch.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (watch != null) {
+            watch.close();
+        }
     }
 
     public Optional<Credential> get(String name) {
@@ -60,16 +99,14 @@ public class CredentialRegistry {
 
     /** Credentials whose files are invalid now, by name, with what is wrong. */
     public Map<String, String> problems() {
-        Map<String, String> out = new TreeMap<>();
-        problems.forEach((name, invalid) -> out.put(name, invalid.describe()));
+        Map<String, String> out = new TreeMap<>(problems);
         directoryProblem.ifPresent(p -> out.put("(directory)", p));
         return out;
     }
 
-    @Scheduled(every = "${tokenbroker.credentials.reload-interval}", delayed = "${tokenbroker.credentials.reload-interval}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    synchronized void reload() {
-        Path root = config.credentials().dir();
+    /** Reads the whole directory again: every credential, new ones, removed ones. */
+    synchronized void reloadAll(String trigger) {
+        Path root = config.dir();
         Map<String, Path> dirs;
         try {
             dirs = credentialDirectories(root);
@@ -79,45 +116,77 @@ public class CredentialRegistry {
                 Log.warnf("event=credentials_dir_unreadable dir=%s error=%s", root, e.getClass().getSimpleName());
             }
             directoryProblem = Optional.of("directory " + root + " cannot be read");
-            meters.counter("tokenbroker.credentials.reloads", "result", "error").increment();
+            meters.counter("tokenbroker.credentials.reloads", "trigger", trigger, "result", "error").increment();
             return;
         }
-        Map<String, Credential> next = new HashMap<>();
-        Map<String, CredentialLoader.Invalid> nextProblems = new HashMap<>();
-        dirs.forEach((name, dir) -> {
-            Credential previous = credentials.get(name);
-            CredentialLoader.Result result = loader.load(name, dir);
-            if (result instanceof CredentialLoader.Valid valid) {
-                next.put(name, valid.credential());
-                if (previous == null) {
-                    Log.infof("event=credential_loaded credential=%s", name);
-                } else if (!previous.sameAccountAs(valid.credential())) {
-                    Log.infof("event=credential_account_changed credential=%s", name);
-                    dropped.fire(new CredentialDropped(name, "account_changed"));
-                } else if (!previous.equals(valid.credential())) {
-                    Log.infof("event=credential_updated credential=%s", name);
-                }
-            } else if (result instanceof CredentialLoader.Invalid invalid) {
-                nextProblems.put(name, invalid);
-                if (!invalid.equals(problems.get(name))) {
-                    Log.warnf("event=credential_invalid credential=%s %s action=%s", name, invalid.describe(),
-                            previous == null ? "not_served" : "serving_last_valid_version");
-                }
-                if (previous != null) {
-                    next.put(name, previous);
-                }
-            }
-        });
-        for (String name : credentials.keySet()) {
+        dirs.forEach(this::read);
+        for (String name : Set.copyOf(entries.keySet())) {
             if (!dirs.containsKey(name)) {
-                Log.infof("event=credential_removed credential=%s", name);
-                dropped.fire(new CredentialDropped(name, "removed"));
+                remove(name);
             }
         }
-        credentials = Map.copyOf(next);
-        problems = Map.copyOf(nextProblems);
-        meters.counter("tokenbroker.credentials.reloads", "result", nextProblems.isEmpty() ? "success" : "invalid")
-                .increment();
+        publish(trigger);
+    }
+
+    /** Reads one credential again, after an event about its directory; a directory gone removes it. */
+    synchronized void reload(String name) {
+        Path dir = config.dir().resolve(name);
+        if (Credential.NAME.matcher(name).matches() && Files.isDirectory(dir)) {
+            read(name, dir);
+        } else if (entries.containsKey(name)) {
+            remove(name);
+        } else {
+            return;
+        }
+        publish("event");
+    }
+
+    private void read(String name, Path dir) {
+        LastGood.Outcome<Credential> outcome = entries.computeIfAbsent(name, n -> new LastGood<>())
+                .reload(() -> {
+                    CredentialLoader.Result result = loader.load(name, dir);
+                    if (result instanceof CredentialLoader.Invalid invalid) {
+                        throw new LastGood.Unusable(invalid.describe());
+                    }
+                    return ((CredentialLoader.Valid) result).credential();
+                });
+        if (outcome instanceof LastGood.Replaced<Credential> replaced) {
+            Credential now = replaced.now();
+            Credential previous = replaced.previous().orElse(null);
+            if (previous == null) {
+                Log.infof("event=credential_loaded credential=%s", name);
+            } else if (!previous.sameAccountAs(now)) {
+                Log.infof("event=credential_account_changed credential=%s", name);
+                dropped.fire(new CredentialDropped(name, "account_changed"));
+            } else if (!previous.equals(now)) {
+                Log.infof("event=credential_updated credential=%s", name);
+            }
+        } else if (outcome instanceof LastGood.Kept<Credential> kept && kept.newProblem()) {
+            Log.warnf("event=credential_invalid credential=%s %s action=%s", name, kept.problem(),
+                    kept.current().isEmpty() ? "not_served" : "serving_last_valid_version");
+        }
+    }
+
+    private void remove(String name) {
+        if (entries.remove(name).current().isPresent()) {
+            Log.infof("event=credential_removed credential=%s", name);
+            dropped.fire(new CredentialDropped(name, "removed"));
+        }
+    }
+
+    /** Makes what was read visible to requests, in one step. */
+    private void publish(String trigger) {
+        Map<String, Credential> served = new HashMap<>();
+        Map<String, String> invalid = new HashMap<>();
+        entries.forEach((name, entry) -> {
+            entry.current().ifPresent(credential -> served.put(name, credential));
+            entry.problem().ifPresent(problem -> invalid.put(name, problem));
+        });
+        credentials = Map.copyOf(served);
+        problems = Map.copyOf(invalid);
+        meters.counter("tokenbroker.credentials.reloads", "trigger", trigger, "result",
+                invalid.isEmpty() ? "success" : "invalid").increment();
+        changed.fire(new CredentialsChanged());
     }
 
     private static Map<String, Path> credentialDirectories(Path root) throws IOException {

@@ -3,12 +3,12 @@ package dev.tokenbroker.metrics;
 import dev.tokenbroker.cache.LocalTokenCache;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialRegistry;
+import dev.tokenbroker.credential.CredentialsChanged;
 import dev.tokenbroker.upstream.UpstreamTokenClient;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -24,7 +24,7 @@ import java.util.TreeSet;
 /**
  * The meters that exist once per credential: whether its files are valid, seconds until its soonest cached
  * token expires, and its upstream calls by every result and its spent mint budgets at 0 (so that an alert on
- * {@code increase()} sees the first rejection). Follows the credentials directory at the same interval as the registry; also registers
+ * {@code increase()} sees the first rejection). Follows the registry's changes; also registers
  * {@code tokenbroker.refreshes} at 0 for both results.
  */
 @ApplicationScoped
@@ -50,8 +50,10 @@ public class CredentialMeters {
         follow();
     }
 
-    @Scheduled(every = "${tokenbroker.credentials.reload-interval}", delayed = "${tokenbroker.credentials.reload-interval}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void onChange(@Observes CredentialsChanged event) {
+        follow();
+    }
+
     synchronized void follow() {
         Set<String> names = new TreeSet<>(credentials.names());
         credentials.problems().keySet().stream().filter(name -> Credential.NAME.matcher(name).matches()).forEach(names::add);

@@ -55,7 +55,7 @@ public class MeterCatalogue {
             entry("tokenbroker.credentials.invalid", "Credentials whose files are invalid now"),
             entry("tokenbroker.credential.valid", "1 while the credential's files are valid, 0 while they are invalid "
                     + "(its last valid version, if any, is still served)"),
-            entry("tokenbroker.credentials.reloads", "Reads of the credentials directory by result (success, invalid, error)"),
+            entry("tokenbroker.credentials.reloads", "Reads of the credentials directory (trigger: startup, event, overflow, schedule) by result (success, invalid, error)"),
             entry("tokenbroker.callers.loaded", "Callers in the callers policy"),
             entry("tokenbroker.callers.reloads", "Loads of a changed callers file by result (success, invalid)"),
             entry("tokenbroker.service_account.tokens", "ServiceAccount tokens presented, by result: verified (signature "

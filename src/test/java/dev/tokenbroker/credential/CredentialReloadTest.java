@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 
 import com.github.tomakehurst.wiremock.client.WireMock;
+import dev.tokenbroker.caller.Caller;
 import dev.tokenbroker.testing.Fixtures;
 import dev.tokenbroker.testing.Ims;
 import dev.tokenbroker.testing.ImsResource;
@@ -19,9 +20,16 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URL;
 import java.nio.file.Files;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Inject;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Secrets mounted and swapped the way the kubelet does it, picked up without a restart. */
+/**
+ * Secrets mounted and swapped the way the kubelet does it, picked up without a restart, through file-system events
+ * (the test profile puts the full check an hour away; {@link #checkHowChangesWerePickedUp()} checks it never ran).
+ */
 @QuarkusTest
 @WithTestResource(RedisResource.class)
 @WithTestResource(ImsResource.class)
@@ -29,6 +37,9 @@ class CredentialReloadTest extends RedisBrokerTest {
 
     @TestHTTPResource(value = "health/ready", management = true)
     URL readiness;
+
+    @Inject
+    MeterRegistry meters;
 
     @Test
     void rotatedSecretIsPickedUpFromTheSymlinkSwap() {
@@ -111,13 +122,42 @@ class CredentialReloadTest extends RedisBrokerTest {
 
     @Test
     void newCredentialDirectoryIsServedWithoutRestart() {
-        secrets.write("adobe-second", Fixtures.adobeAdmin(tokenUrl()));
+        String callers = Fixtures.callersYaml();
         try {
+            writeCallers(callers.replace("credential: conformance", "credential: adobe-second"));
+            await().until(() -> callers().hasGrantFor("adobe-second"));
+            as(OPS_KEY).queryParam("credential", "adobe-second").when().get("/tokens")
+                    .then().statusCode(404).body("code", equalTo("unknown_credential"));
+
+            secrets.write("adobe-second", Fixtures.adobeAdmin(tokenUrl()));
             await().until(() -> credentials.get("adobe-second").isPresent());
+            as(OPS_KEY).queryParam("credential", "adobe-second").queryParam("scope", "openid").when().get("/tokens")
+                    .then().statusCode(200).body("credential", equalTo("adobe-second"));
+            ims.verify(1, Ims.tokenRequested().withFormParam("scope", WireMock.equalTo("openid")));
         } finally {
             secrets.remove("adobe-second");
         }
         await().until(() -> credentials.get("adobe-second").isEmpty());
+    }
+
+    /** The tests above are picked up through file-system events: the registry never read the whole directory again. */
+    @AfterEach
+    void checkHowChangesWerePickedUp() {
+        assertThat(meters.find("tokenbroker.credentials.reloads").counters())
+                .filteredOn(c -> !List.of("startup", "event").contains(c.getId().getTag("trigger")))
+                .allSatisfy(c -> assertThat(c.count()).as(c.getId().toString()).isZero());
+    }
+
+    private Caller callers() {
+        return callers.policy().byKeyDigest(java.util.HexFormat.of().parseHex(Fixtures.sha256(OPS_KEY))).orElseThrow();
+    }
+
+    private void writeCallers(String yaml) {
+        try {
+            Files.writeString(callersFile, yaml);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

@@ -36,6 +36,8 @@ public class ImsResource implements QuarkusTestResourceLifecycleManager {
         }
         return Map.of(
                 "tokenbroker.credentials.dir", secrets.root().toString(),
+                // Changes reach the broker through file-system events only: the full check would come in an hour.
+                "tokenbroker.credentials.full-check-interval", "1h",
                 "tokenbroker.credentials.reload-interval", "0.2s",
                 "tokenbroker.callers.file", callersFile.toString(),
                 "tokenbroker.callers.reload-interval", "0.2s",

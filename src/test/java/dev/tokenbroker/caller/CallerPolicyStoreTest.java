@@ -1,0 +1,116 @@
+package dev.tokenbroker.caller;
+
+import static dev.tokenbroker.caller.CallerPolicyTest.hex;
+import static dev.tokenbroker.caller.CallerPolicyTest.sha256;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The callers file re-read: each load swaps a whole policy, its maps with it, or keeps the last good one. */
+class CallerPolicyStoreTest {
+
+    private static final String KEY = "tb-swap-key-0a1b2c3d4e5f6a7b";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aReloadSwapsBothLookupsAtOnce() throws Exception {
+        Path file = dir.resolve("callers.yaml");
+        Files.writeString(file, version("blue"));
+        CallerPolicyStore store = new CallerPolicyStore(file, new SimpleMeterRegistry());
+        store.reload();
+
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicInteger looks = new AtomicInteger();
+        ConcurrentLinkedQueue<String> torn = new ConcurrentLinkedQueue<>();
+        List<Thread> readers = List.of(reader(store, done, looks, torn), reader(store, done, looks, torn));
+        readers.forEach(Thread::start);
+        for (int i = 0; i < 200; i++) {
+            Files.writeString(file, version(i % 2 == 0 ? "green" : "blue"));
+            store.reload();
+        }
+        done.set(true);
+        for (Thread reader : readers) {
+            reader.join();
+        }
+
+        assertThat(torn).as("look-ups that saw two versions of the policy").isEmpty();
+        assertThat(looks.get()).isPositive();
+        assertThat(store.problem()).isEmpty();
+        assertThat(store.policy().byKeyDigest(sha256(KEY)).map(Caller::name)).hasValue("blue");
+    }
+
+    @Test
+    void aBrokenFileKeepsTheLastGoodPolicyAndAFixedOneReplacesIt() throws Exception {
+        Path file = dir.resolve("callers.yaml");
+        Files.writeString(file, version("blue"));
+        CallerPolicyStore store = new CallerPolicyStore(file, new SimpleMeterRegistry());
+        assertThat(store.problem()).hasValueSatisfying(p -> assertThat(p).contains("not loaded yet"));
+        store.reload();
+
+        Files.writeString(file, "callers: [\n");
+        store.reload();
+        assertThat(store.problem()).hasValueSatisfying(p -> assertThat(p)
+                .contains("not valid callers YAML").endsWith("keeping the last good policy"));
+        assertThat(store.policy().byServiceAccount("payments/billing").map(Caller::name)).hasValue("blue");
+
+        Files.delete(file);
+        store.reload();
+        assertThat(store.problem()).hasValueSatisfying(p -> assertThat(p).contains("cannot be read (NoSuchFileException)"));
+
+        Files.writeString(file, version("green"));
+        store.reload();
+        assertThat(store.problem()).isEmpty();
+        assertThat(store.policy().byServiceAccount("payments/billing").map(Caller::name)).hasValue("green");
+    }
+
+    @Test
+    void aFileBackUnchangedAfterAnUnreadableSpellIsReadAgain() throws Exception {
+        Path file = dir.resolve("callers.yaml");
+        Files.writeString(file, version("blue"));
+        CallerPolicyStore store = new CallerPolicyStore(file, new SimpleMeterRegistry());
+        store.reload();
+        Path aside = Files.move(file, dir.resolve("aside.yaml"));
+        store.reload();
+        assertThat(store.problem()).isPresent();
+
+        Files.move(aside, file);
+        store.reload();
+        assertThat(store.problem()).isEmpty();
+    }
+
+    private static Thread reader(CallerPolicyStore store, AtomicBoolean done, AtomicInteger looks,
+            ConcurrentLinkedQueue<String> torn) {
+        return new Thread(() -> {
+            while (!done.get()) {
+                CallerPolicy policy = store.policy();
+                String byKey = policy.byKeyDigest(sha256(KEY)).map(Caller::name).orElse("-");
+                String byAccount = policy.byServiceAccount("payments/billing").map(Caller::name).orElse("-");
+                if (!byKey.equals(byAccount)) {
+                    torn.add(byKey + "/" + byAccount);
+                }
+                looks.incrementAndGet();
+            }
+        });
+    }
+
+    /** A policy in which one caller, named {@code name}, holds both the key and the ServiceAccount. */
+    private static String version(String name) {
+        return """
+                callers:
+                  - name: %s
+                    api-key-sha256: %s
+                    service-account: payments/billing
+                    grants: [{credential: adobe-admin, scopes: [openid]}]
+                """.formatted(name, hex(KEY));
+    }
+}
