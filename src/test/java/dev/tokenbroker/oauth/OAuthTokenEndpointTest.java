@@ -23,10 +23,13 @@ import dev.tokenbroker.testing.ImsResource;
 import dev.tokenbroker.testing.KubernetesJwksResource;
 import dev.tokenbroker.testing.LogCapture;
 import dev.tokenbroker.testing.ServiceAccountBrokerTest;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,6 +57,9 @@ class OAuthTokenEndpointTest extends ServiceAccountBrokerTest {
 
     @RegisterExtension
     final LogCapture logs = new LogCapture();
+
+    @Inject
+    MeterRegistry meters;
 
     static RequestSpecification form() {
         return given().contentType(FORM);
@@ -174,6 +180,26 @@ class OAuthTokenEndpointTest extends ServiceAccountBrokerTest {
                 line -> assertThat(line).startsWith("event=token_request caller=ops method=api-key credential=adobe-admin"
                         + " scopes=\"openid\" outcome=ok status=200 tier=upstream fingerprint="),
                 line -> assertThat(line).contains("caller=stranger", "credential=adobe-admin", "outcome=forbidden"));
+    }
+
+    @Test
+    void decisionsAreCountedAsOnGetTokensAndNoLogLineHoldsAKeyOrToken() {
+        double okBefore = requests("adobe-admin", "billing", "ok");
+        double forbiddenBefore = requests("unknown", "stranger", "forbidden");
+        String token = ok(form().formParam("client_id", Fixtures.CLIENT_ID).formParam("client_secret", BILLING_KEY),
+                "/ims/token/v3").extract().path("access_token");
+        error(clientCredentials().formParam("client_id", "adobe-admin").formParam("client_secret", STRANGER_KEY),
+                "/oauth2/token", 401, "invalid_client");
+        assertThat(requests("adobe-admin", "billing", "ok") - okBefore).isEqualTo(1);
+        assertThat(requests("unknown", "stranger", "forbidden") - forbiddenBefore).isEqualTo(1);
+        assertThat(logs.lines()).isNotEmpty()
+                .noneMatch(line -> line.contains(BILLING_KEY) || line.contains(STRANGER_KEY) || line.contains(token));
+    }
+
+    /** {@code credential} is {@code unknown} until the request passed the grant check, as on {@code GET /tokens}. */
+    private double requests(String credential, String caller, String outcome) {
+        return meters.find("tokenbroker.requests").tags("credential", credential, "caller", caller, "outcome", outcome)
+                .counters().stream().mapToDouble(Counter::count).sum();
     }
 
     @Test
