@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** Parses and validates the callers YAML file (contract section 2). Unknown fields are errors, so typos show. */
+/** Parses and validates the callers YAML file (docs/configuration.md, Callers). Unknown fields are errors, so typos show. */
 public final class CallersFile {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())

@@ -34,7 +34,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Recognises Kubernetes projected ServiceAccount tokens (contract section 2), checked offline: signed with RS256
+ * Recognises Kubernetes projected ServiceAccount tokens (docs/configuration.md, Callers), checked offline: signed with RS256
  * or ES256 by a key of the cluster's JWKS, {@code iss} the configured issuer, {@code aud} containing the broker's
  * audience, within {@code exp}/{@code nbf} give or take the clock skew, and {@code sub} a ServiceAccount, which
  * must be listed in the callers file. A verified token is remembered by its SHA-256 until its {@code exp} (at

@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Reads one credential directory laid out as contract section 1 says. Problems name the file and what is
+ * Reads one credential directory laid out as docs/configuration.md (Credentials) says. Problems name the file and what is
  * wrong with it, never its content.
  */
 public final class CredentialLoader {

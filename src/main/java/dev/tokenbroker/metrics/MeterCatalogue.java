@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * Every {@code tokenbroker.*} meter with its Prometheus help text, unit and histogram, applied by a
  * {@link MeterFilter} wherever the meter is registered. One list rather than a {@code .description(...)} at
  * each call site: Prometheus keeps the help of the first meter registered under a name, so every call site
- * would have to repeat the same text. Tests check that README's metrics table and the alerts and dashboard in
+ * would have to repeat the same text. Tests check that the metrics table of docs/operations.md and the alerts and dashboard in
  * deploy/monitoring name only meters the broker exports.
  */
 @Singleton

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The broker on a Redis that listens on TLS only, with the {@code default} user off, logged in as the README's
+ * The broker on a Redis that listens on TLS only, with the {@code default} user off, logged in as docs/security.md's
  * least-privilege ACL user: every part of the token path works with exactly those rights (and Redis logs no
  * denial); a user with fewer rights, a wrong password or a server certificate the broker must not trust is
  * reported clearly (log line, readiness, error counter), never with the password, and requests still answer at
@@ -241,9 +241,9 @@ class RedisAclTest extends RedisBrokerTest {
     }
 
     @Test
-    void theReadmeGivesTheTestedAclLineAndTheBrokerUsesNoOtherCommand() throws Exception {
-        String readme = Files.readString(Path.of("README.md"));
-        assertThat(readme).contains("ACL SETUSER token-broker reset on >PASSWORD " + RedisAcl.RULES);
+    void theSecurityPageGivesTheTestedAclLineAndTheBrokerUsesNoOtherCommand() throws Exception {
+        String security = Files.readString(Path.of("docs/security.md"));
+        assertThat(security).contains("ACL SETUSER token-broker reset on >PASSWORD " + RedisAcl.RULES);
         Set<String> allowed = Arrays.stream(RedisAcl.RULES.split(" ")).filter(r -> r.startsWith("+"))
                 .map(r -> r.substring(1).toUpperCase(java.util.Locale.ROOT)).collect(Collectors.toCollection(TreeSet::new));
         Set<String> used = new TreeSet<>(RedisAvailability.COMMANDS);

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * Two packaged brokers configured the way the Helm chart configures them, through environment variables only:
- * Redis over TLS with a CA file, as the README's least-privilege ACL user, on a Redis that listens on TLS only
+ * Redis over TLS with a CA file, as docs/security.md's least-privilege ACL user, on a Redis that listens on TLS only
  * and has the {@code default} user off. One mint for the fleet, purges reaching the other replica, nothing denied.
  */
 @EnabledIf(value = "dev.tokenbroker.testing.RedisProcess#tlsSupported",

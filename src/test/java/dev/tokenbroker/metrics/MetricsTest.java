@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tokenbroker.testing.Documentation;
 import dev.tokenbroker.testing.Fixtures;
 import dev.tokenbroker.testing.Ims;
 import dev.tokenbroker.testing.ImsResource;
@@ -32,8 +33,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Scrapes the running broker's {@code /q/metrics} on the management port, after real requests, and holds it
- * against what operators are given: every metric the alerts, the dashboard and README name is exported, every
- * exported {@code tokenbroker_*} metric has help text and is in README, and the per-credential meters follow
+ * against what operators are given: every metric the alerts, the dashboard, the README and docs/ name is exported,
+ * every exported {@code tokenbroker_*} metric has help text and is in the catalogue of docs/operations.md, and the
+ * per-credential meters follow
  * the cache and the credential files.
  */
 @QuarkusTest
@@ -44,19 +46,20 @@ class MetricsTest extends RedisBrokerTest {
     private static final Pattern METRIC_NAME = Pattern.compile("tokenbroker_[a-z0-9_]*[a-z0-9]");
     private static final Path RULES = Path.of("deploy/monitoring/token-broker.rules.yaml");
     private static final Path DASHBOARD = Path.of("deploy/monitoring/token-broker.dashboard.json");
-    private static final Path README = Path.of("README.md");
+    /** The metrics catalogue operators read. */
+    private static final Path CATALOGUE = Path.of("docs/operations.md");
 
     @TestHTTPResource(value = "metrics", management = true)
     URL metrics;
 
     @Test
-    void everyMetricTheAlertsDashboardAndReadmeNameIsExported() throws IOException {
+    void everyMetricTheAlertsDashboardAndDocumentationNameIsExported() throws IOException {
         exerciseSuccessAndErrors();
         Set<String> exported = scrape().names();
         Map<Path, Set<String>> named = Map.of(
                 RULES, metricNames(new ObjectMapper(new YAMLFactory()).readTree(RULES.toFile())),
                 DASHBOARD, metricNames(new ObjectMapper().readTree(DASHBOARD.toFile())),
-                README, metricNames(Files.readString(README)));
+                CATALOGUE, metricNames(Files.readString(CATALOGUE)));
         named.forEach((file, names) -> {
             assertThat(names).as("metrics named in " + file).isNotEmpty();
             assertThat(exported).as("exported metrics, against those named in " + file).containsAll(names);
@@ -65,20 +68,24 @@ class MetricsTest extends RedisBrokerTest {
                 .contains("tokenbroker_upstream_calls_total", "tokenbroker_upstream_circuit_state",
                         "tokenbroker_cache_soonest_expiry_seconds", "tokenbroker_refreshes_total",
                         "tokenbroker_redis_errors_total", "tokenbroker_requests_total", "tokenbroker_credential_valid");
+        for (Path page : Documentation.pages()) {
+            assertThat(exported).as("exported metrics, against those named in " + page)
+                    .containsAll(metricNames(Files.readString(page)));
+        }
     }
 
     @Test
-    void everyExportedMetricHasHelpTextAndIsInTheReadme() throws IOException {
+    void everyExportedMetricHasHelpTextAndIsInTheCatalogue() throws IOException {
         exerciseSuccessAndErrors();
         Scrape scrape = scrape();
-        String readme = Files.readString(README);
+        String catalogue = Files.readString(CATALOGUE);
         Set<String> families = new TreeSet<>(scrape.types().keySet());
         families.removeIf(family -> !family.startsWith("tokenbroker_"));
         assertThat(families).as("tokenbroker families").hasSizeGreaterThanOrEqualTo(MeterCatalogue.ENTRIES.size());
         for (String family : families) {
             assertThat(scrape.help().get(family)).as("help of " + family).isNotBlank();
-            // A timer's _max gauge comes with its histogram, which README lists.
-            assertThat(readme).as("README names " + family).contains(family.replaceFirst("_max$", ""));
+            // A timer's _max gauge comes with its histogram, which the catalogue lists.
+            assertThat(catalogue).as(CATALOGUE + " names " + family).contains(family.replaceFirst("_max$", ""));
         }
     }
 

@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Hostile requests, one table: each is answered with the contract's problem (status, code,
+ * Hostile requests, one table: each is answered with the problem docs/api.md gives (status, code,
  * application/problem+json, no stack trace or upstream text), and the broker still serves a good request after it.
  */
 @QuarkusTest
@@ -128,7 +128,7 @@ class HostileInputTest extends ServiceAccountBrokerTest {
     }
 
     /**
-     * What the HTTP layer refuses before any code of the broker runs, with a bare status and an empty body (README,
+     * What the HTTP layer refuses before any code of the broker runs, with a bare status and an empty body (docs/api.md,
      * hostile input): request targets that are no URI (Quarkus checks with java.net.URI), a request line beyond
      * {@code quarkus.http.limits.max-initial-line-length}, headers beyond {@code max-header-size}. Sent over a raw
      * socket, since no HTTP client sends them.

@@ -7,7 +7,7 @@ import static org.hamcrest.Matchers.startsWith;
 import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
 
-/** Assertions on RFC 9457 answers as the contract words them. */
+/** Assertions on RFC 9457 answers as docs/api.md words them. */
 public final class Problems {
 
     private Problems() {}

@@ -1,11 +1,11 @@
 package dev.tokenbroker.testing;
 
-/** The broker's least-privilege Redis ACL user, exactly as the README's "Redis over TLS" section gives it. */
+/** The broker's least-privilege Redis ACL user, exactly as the "Redis over TLS" section of docs/security.md gives it. */
 public final class RedisAcl {
 
     private RedisAcl() {}
 
-    /** The broker's user name in the tests and the README. */
+    /** The broker's user name in the tests and in docs/security.md. */
     public static final String USER = "token-broker";
 
     /** The rules after {@code ACL SETUSER token-broker reset on >PASSWORD}: the key prefix, the channel, the commands. */

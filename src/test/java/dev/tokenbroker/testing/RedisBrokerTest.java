@@ -61,7 +61,7 @@ public abstract class RedisBrokerTest extends BrokerTest {
         }
     }
 
-    /** On a secured Redis, the broker's ACL user was denied nothing: it needs no more than the README's ACL line. */
+    /** On a secured Redis, the broker's ACL user was denied nothing: it needs no more than the ACL line in docs/security.md. */
     @AfterEach
     void noAclDenials() {
         if (redis.certificates() != null && !expectsAclDenials()) {

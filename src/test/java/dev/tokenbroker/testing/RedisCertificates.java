@@ -17,7 +17,7 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A test certificate authority and a server certificate it signed, made with the {@code openssl} command as the
- * README's "Redis over TLS" section shows: PEM files {@code ca.crt}, {@code redis.crt} and {@code redis.key}.
+ * "Redis over TLS" section of docs/security.md shows: PEM files {@code ca.crt}, {@code redis.crt} and {@code redis.key}.
  */
 public final class RedisCertificates {
 

@@ -11,7 +11,7 @@ import java.util.UUID;
 /**
  * Starts a private {@code redis-server} on a free port and points the broker's shared cache at it. With
  * {@code -Dtest-redis=secured} every test that uses it runs against a {@linkplain SecuredRedisResource
- * secured} one instead: TLS only, as the README's least-privilege ACL user.
+ * secured} one instead: TLS only, as docs/security.md's least-privilege ACL user.
  */
 public class RedisResource implements QuarkusTestResourceLifecycleManager {
 

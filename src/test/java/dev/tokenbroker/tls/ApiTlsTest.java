@@ -119,7 +119,7 @@ class ApiTlsTest {
 
         TestCa.Issued renewed = tls.renew();
 
-        // While Vert.x applies a changed certificate, it closes connections that arrive (README, TLS on the API).
+        // While Vert.x applies a changed certificate, it closes connections that arrive (docs/security.md, TLS on the API).
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() ->
                 assertThat(tls.presentedCertificate(api.getPort()).getSerialNumber()).isEqualTo(renewed.serial()));
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() ->

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** One line on category tokenbroker.audit per GET /tokens decision, with exactly the fields the README names. */
+/** One line on category tokenbroker.audit per GET /tokens decision, with exactly the fields docs/api.md names. */
 @QuarkusTest
 @WithTestResource(ImsResource.class)
 @WithTestResource(KubernetesJwksResource.class)

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every row of the contract's error table: status, code, and application/problem+json. */
+/** Every row of the error table in docs/api.md: status, code, and application/problem+json. */
 @QuarkusTest
 @WithTestResource(RedisResource.class)
 @WithTestResource(ImsResource.class)
