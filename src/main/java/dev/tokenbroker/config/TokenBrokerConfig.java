@@ -32,6 +32,9 @@ public interface TokenBrokerConfig {
     /** What the management port's health answers show. */
     Health health();
 
+    /** The standard OAuth 2.0 entry points ({@code /oauth2/token}, the IMS paths, RFC 8414 metadata). */
+    Oauth oauth();
+
     /** Allow {@code http} token URLs on hosts other than loopback (never in production). */
     @WithDefault("false")
     boolean allowInsecureTokenUrl();
@@ -259,5 +262,13 @@ public interface TokenBrokerConfig {
         /** Most verified tokens remembered. */
         @WithDefault("10000")
         long rememberMaximumSize();
+    }
+
+    interface Oauth {
+        /**
+         * The issuer URL announced in {@code /.well-known/oauth-authorization-server} (e.g. {@code https://token-broker.ns.svc});
+         * unset, it is the scheme, host and port the metadata request came by.
+         */
+        Optional<String> issuer();
     }
 }
