@@ -73,12 +73,16 @@ public class MeterCatalogue {
      * {@code jwks.reads} and {@code service_account.tokens} by every result. {@code requests} has no such set (its
      * labels include caller and credential).
      */
-    static final Map<String, List<String>> RESULTS_AT_ZERO = Map.of(
-            "tokenbroker.credentials.reloads", List.of("success", "invalid", "error"),
-            "tokenbroker.callers.reloads", List.of("success", "invalid"));
+    static final Map<String, List<Tags>> AT_ZERO = Map.of(
+            // The reads every broker makes: at start, and the periodic full check (events and overflows register theirs).
+            "tokenbroker.credentials.reloads", Stream.of("startup", "schedule")
+                    .flatMap(trigger -> Stream.of("success", "invalid", "error")
+                            .map(result -> Tags.of("trigger", trigger, "result", result)))
+                    .toList(),
+            "tokenbroker.callers.reloads", List.of(Tags.of("result", "success"), Tags.of("result", "invalid")));
 
     void onStart(@Observes StartupEvent event, MeterRegistry meters) {
-        RESULTS_AT_ZERO.forEach((name, results) -> results.forEach(result -> meters.counter(name, "result", result)));
+        AT_ZERO.forEach((name, tagSets) -> tagSets.forEach(tags -> meters.counter(name, tags)));
     }
 
     private static Entry entry(String name, String help) {

@@ -55,11 +55,13 @@ class CountersAtZeroTest {
         for (String trigger : List.of("startup", "schedule", "unknown_key")) {
             assertZero(scrape, "tokenbroker_jwks_reads_total", Map.of("trigger", trigger, "result", "error"));
         }
-        assertZero(scrape, "tokenbroker_credentials_reloads_total", Map.of("result", "invalid"));
-        assertZero(scrape, "tokenbroker_credentials_reloads_total", Map.of("result", "error"));
+        for (String trigger : List.of("startup", "schedule")) {
+            assertZero(scrape, "tokenbroker_credentials_reloads_total", Map.of("trigger", trigger, "result", "invalid"));
+            assertZero(scrape, "tokenbroker_credentials_reloads_total", Map.of("trigger", trigger, "result", "error"));
+        }
         assertZero(scrape, "tokenbroker_callers_reloads_total", Map.of("result", "invalid"));
         // The first reads succeeded: counted once each, not missing.
-        assertThat(scrape.value("tokenbroker_credentials_reloads_total", Map.of("result", "success"))).hasValueSatisfying(
+        assertThat(scrape.value("tokenbroker_credentials_reloads_total", Map.of("trigger", "startup", "result", "success"))).hasValueSatisfying(
                 v -> assertThat(v).isPositive());
         assertThat(scrape.value("tokenbroker_callers_reloads_total", Map.of("result", "success"))).hasValue(1.0);
     }
