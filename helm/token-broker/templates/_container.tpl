@@ -93,6 +93,10 @@ env:
         name: {{ . }}
         key: {{ $.Values.redis.password.key }}
   {{- end }}
+  {{- if .Values.redis.allowPlaintext }}
+  - name: TOKENBROKER_CACHE_ALLOW_PLAINTEXT_REDIS
+    value: "true"
+  {{- end }}
   {{- end }}
   {{- with include "token-broker.securityEnv" . }}
   {{- . | trim | nindent 2 }}
@@ -124,7 +128,7 @@ volumeMounts:
     readOnly: true
   {{- end }}
   {{- $dirs := include "token-broker.tlsDirs" . | fromYaml }}
-  {{- if .Values.tls.enabled }}
+  {{- if include "token-broker.tls" . }}
   - name: token-broker-tls
     mountPath: {{ $dirs.api }}
     readOnly: true
@@ -143,7 +147,7 @@ startupProbe:
   httpGet:
     path: /q/health/live
     port: management
-    {{- if .Values.tls.enabled }}
+    {{- if include "token-broker.tls" . }}
     scheme: HTTPS
     {{- end }}
   {{- toYaml .Values.startupProbe | nindent 2 }}
@@ -151,7 +155,7 @@ livenessProbe:
   httpGet:
     path: /q/health/live
     port: management
-    {{- if .Values.tls.enabled }}
+    {{- if include "token-broker.tls" . }}
     scheme: HTTPS
     {{- end }}
   {{- toYaml .Values.livenessProbe | nindent 2 }}
@@ -159,7 +163,7 @@ readinessProbe:
   httpGet:
     path: /q/health/ready
     port: management
-    {{- if .Values.tls.enabled }}
+    {{- if include "token-broker.tls" . }}
     scheme: HTTPS
     {{- end }}
   {{- toYaml .Values.readinessProbe | nindent 2 }}
@@ -198,7 +202,7 @@ wrote for Redis also holds that server's private key, which the broker has no bu
   secret:
     secretName: {{ $credential.secretName }}
 {{- end }}
-{{- if .Values.tls.enabled }}
+{{- if include "token-broker.tls" . }}
 - name: token-broker-tls
   secret:
     secretName: {{ include "token-broker.tlsSecretName" . }}
@@ -238,12 +242,13 @@ upstreamCa: /var/run/secrets/token-broker/upstream-ca
 
 {{/*
 The environment variables for the transport's security: the API and management port over HTTPS
-(tls.enabled), Redis over TLS with its own CA (redis.tls.caSecret), and the
-CAs trusted for identity providers (upstream.caSecret). The only place that names them.
+(tls.enabled), Redis over TLS with its own CA (redis.tls.caSecret), the
+CAs trusted for identity providers (upstream.caSecret) and the hosts they may be on (upstream.allowedHosts).
+The only place that names them.
 */}}
 {{- define "token-broker.securityEnv" -}}
 {{- $dirs := include "token-broker.tlsDirs" . | fromYaml }}
-{{- if .Values.tls.enabled }}
+{{- if include "token-broker.tls" . }}
 - name: QUARKUS_HTTP_TLS_CONFIGURATION_NAME
   value: api
 - name: QUARKUS_MANAGEMENT_TLS_CONFIGURATION_NAME
@@ -268,6 +273,10 @@ CAs trusted for identity providers (upstream.caSecret). The only place that name
 {{- if .Values.upstream.caSecret.name }}
 - name: TOKENBROKER_UPSTREAM_CA_FILE
   value: {{ $dirs.upstreamCa }}/{{ .Values.upstream.caSecret.key }}
+{{- end }}
+{{- with .Values.upstream.allowedHosts }}
+- name: TOKENBROKER_UPSTREAM_ALLOWED_HOSTS
+  value: {{ join "," . | quote }}
 {{- end }}
 {{- end }}
 

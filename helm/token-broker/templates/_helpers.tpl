@@ -77,10 +77,53 @@ Name of the kubernetes.io/tls Secret that holds the API's certificate (tls.enabl
 {{- end }}
 
 {{/*
+"true" when the API and the management port serve HTTPS: tls.enabled in central mode. A sidecar's API listens on
+127.0.0.1 for the pod's own containers, over plain HTTP, whatever tls.enabled says.
+*/}}
+{{- define "token-broker.tls" -}}
+{{- if and (eq .Values.mode "central") .Values.tls.enabled }}true{{ end }}
+{{- end }}
+
+{{/*
+Where the certificate comes from, with TLS on: "cert-manager" (tls.certManager.issuerRef), "secret" (an existing
+tls.secretName), or "generated" (made by the chart at install, see templates/tls-generated.yaml).
+*/}}
+{{- define "token-broker.tlsSource" -}}
+{{- if .Values.tls.certManager.issuerRef }}cert-manager
+{{- else if .Values.tls.secretName }}secret
+{{- else }}generated
+{{- end }}
+{{- end }}
+
+{{/*
+Name of the ConfigMap that publishes the generated CA certificate (key ca.crt) for callers to trust.
+*/}}
+{{- define "token-broker.caConfigMapName" -}}
+{{- printf "%s-ca" (include "token-broker.fullname" .) }}
+{{- end }}
+
+{{/*
+Whether the pods mount their ServiceAccount token: serviceAccount.automount, where "auto" means only when
+ServiceAccount callers are configured (the broker then reads the cluster's JWKS from the API server with it).
+*/}}
+{{- define "token-broker.automountToken" -}}
+{{- $automount := .Values.serviceAccount.automount }}
+{{- if eq (toString $automount) "auto" }}
+{{- $serviceAccountCallers := not (empty .Values.kubernetes.jwksUrl) }}
+{{- range .Values.callers.entries }}
+{{- if index . "service-account" }}{{ $serviceAccountCallers = true }}{{ end }}
+{{- end }}
+{{- $serviceAccountCallers }}
+{{- else }}
+{{- $automount }}
+{{- end }}
+{{- end }}
+
+{{/*
 Name of the API port, on the container and on the Service: it tells meshes and readers the protocol.
 */}}
 {{- define "token-broker.apiPortName" -}}
-{{- if .Values.tls.enabled }}https{{ else }}http{{ end }}
+{{- if include "token-broker.tls" . }}https{{ else }}http{{ end }}
 {{- end }}
 
 {{/*
@@ -132,11 +175,7 @@ so it also runs where an application chart renders the sidecar.
 {{- fail "redis.enabled needs exactly one of redis.hosts and redis.existingSecret.name" }}
 {{- end }}
 {{- end }}
-{{- if .Values.tls.enabled }}
-{{- if not $central }}
-{{- fail "tls.enabled needs mode: central: in sidecar mode the API listens on 127.0.0.1 over plain HTTP for the pod's own containers only; leave tls.enabled false" }}
-{{- end }}
-{{- else if .Values.tls.certManager.issuerRef }}
+{{- if and (not .Values.tls.enabled) .Values.tls.certManager.issuerRef }}
 {{- fail "tls.certManager.issuerRef needs tls.enabled: set tls.enabled=true to serve HTTPS with the certificate, or leave issuerRef empty" }}
 {{- end }}
 {{- if and .Values.redis.enabled .Values.redis.username .Values.redis.existingSecret.name }}
@@ -146,6 +185,13 @@ so it also runs where an application chart renders the sidecar.
 {{- range splitList "," .Values.redis.hosts }}
 {{- if not (hasPrefix "rediss://" (trim .)) }}
 {{- fail (printf "redis.tls.caSecret.name is set, but redis.hosts has %q: write rediss:// URLs, the CA is only used over TLS" (trim .)) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if and .Values.redis.enabled .Values.redis.password.secretName .Values.redis.hosts (not .Values.redis.allowPlaintext) }}
+{{- range splitList "," .Values.redis.hosts }}
+{{- if hasPrefix "redis://" (trim .) }}
+{{- fail (printf "redis.password would cross the network in clear to %q: write rediss:// URLs (Redis over TLS), or set redis.allowPlaintext=true to accept that" (trim .)) }}
 {{- end }}
 {{- end }}
 {{- end }}

@@ -24,6 +24,7 @@ import java.util.Optional;
  * {@code DELETE /tokens/{credential}}: drops every cached token of a credential at once, on every replica,
  * for a leaked secret. Only callers whose {@code purge} list names the credential (or {@code "*"}) may. When Redis
  * cannot be reached the purge is not complete (Redis and the other replicas keep their copies): 503, try again.
+ * Every answer, allowed or not, is one {@code event=token_purge} line on {@code tokenbroker.audit} ({@link TokenAudit}).
  */
 @Path("/tokens/{credential}")
 public class PurgeResource {
@@ -40,10 +41,26 @@ public class PurgeResource {
 
     @DELETE
     public Response purge(@Context HttpHeaders headers, @PathParam("credential") String credential) {
+        TokenAudit audit = new TokenAudit("token_purge");
+        try {
+            Response response = purge(headers, credential, audit);
+            audit.succeeded(response.getStatus());
+            return response;
+        } catch (TokenException e) {
+            audit.failed(e);
+            throw e;
+        } finally {
+            audit.write();
+        }
+    }
+
+    private Response purge(HttpHeaders headers, String credential, TokenAudit audit) {
         AuthenticatedCaller caller = authenticator.authenticate(headers.getRequestHeader(HttpHeaders.AUTHORIZATION));
+        audit.caller(caller);
         if (!Credential.NAME.matcher(credential).matches()) {
             throw TokenException.invalidRequest("Not a valid credential name.");
         }
+        audit.credential(credential);
         if (!caller.caller().mayPurge(credential)) {
             throw new TokenException(Refusal.FORBIDDEN, "No purge grant for this credential.");
         }

@@ -11,8 +11,9 @@ import dev.tokenbroker.token.TokenException;
 import org.jboss.logging.Logger;
 
 /**
- * What one {@code GET /tokens} decided, filled in as the request goes, and written as one line on the logger
- * category {@code tokenbroker.audit} (so operators can route it apart) when it ends:
+ * What one {@code GET /tokens} (or, as {@code event=token_purge}, one {@code DELETE /tokens/{credential}})
+ * decided, filled in as the request goes, and written as one line on the logger category {@code tokenbroker.audit}
+ * (so operators can route it apart) when it ends:
  * {@code event=token_request caller=billing method=api-key credential=adobe-admin scopes="AdobeID openid"
  * outcome=ok status=200 tier=memory fingerprint=918fcdc86720}. Only values that passed validation are written,
  * and the token only as its fingerprint; never a bearer value.
@@ -20,6 +21,8 @@ import org.jboss.logging.Logger;
 final class TokenAudit {
 
     private static final Logger LOG = Logger.getLogger("tokenbroker.audit");
+
+    private final String event;
 
     private String caller = "-";
     private String method = "-";
@@ -31,6 +34,15 @@ final class TokenAudit {
     private String tier = "none";
     private String fingerprint;
     private String reason;
+
+    TokenAudit() {
+        this("token_request");
+    }
+
+    /** {@code event}: what the line is about, e.g. {@code token_purge}. */
+    TokenAudit(String event) {
+        this.event = event;
+    }
 
     void caller(AuthenticatedCaller authenticated) {
         caller = authenticated.name();
@@ -55,6 +67,12 @@ final class TokenAudit {
         status = 200;
         tier = served.tier().tag();
         fingerprint = tokenFingerprint;
+    }
+
+    /** The request did what it asked, without a token: a purge. */
+    void succeeded(int httpStatus) {
+        outcome = "ok";
+        status = httpStatus;
     }
 
     void failed(TokenException e) {
@@ -87,7 +105,7 @@ final class TokenAudit {
         if (!LOG.isInfoEnabled()) {
             return;
         }
-        StringBuilder line = new StringBuilder(192).append("event=token_request caller=").append(caller)
+        StringBuilder line = new StringBuilder(192).append("event=").append(event).append(" caller=").append(caller)
                 .append(" method=").append(method).append(" credential=").append(credential).append(" scopes=");
         if (scopes.isEmpty()) {
             line.append('-');

@@ -36,7 +36,8 @@ public class CallerAuthenticator {
                 return caller.get();
             }
         }
-        throw new CallerRejected(StaticKeyVerifier.METHOD, CallerRejected.Reason.UNKNOWN_API_KEY);
+        throw new CallerRejected(StaticKeyVerifier.METHOD, bearer.length() < StaticKeyVerifier.MIN_KEY_LENGTH
+                ? CallerRejected.Reason.SHORT_API_KEY : CallerRejected.Reason.UNKNOWN_API_KEY);
     }
 
     /**

@@ -5,32 +5,36 @@ import dev.tokenbroker.token.TokenException;
 
 /**
  * A 401: the bearer value proves no caller. Says how the caller tried ({@code api-key}, {@code service-account},
- * or {@code -}) and why it failed, for the audit log and metrics; the detail callers see is fixed text.
+ * or {@code -}) and why it failed, for the audit log and metrics; the detail callers see is one fixed text.
  */
 public final class CallerRejected extends TokenException {
 
+    /**
+     * What every 401 says, whatever the reason: a caller probing with made-up or tampered tokens learns nothing
+     * about which check failed. The reason goes to the audit line and the metric.
+     */
+    static final String DETAIL = "Send Authorization: Bearer with a key or a ServiceAccount token this broker accepts.";
+
     /** Why a bearer value was refused; {@link #tag()} is a low-cardinality metric tag and audit field. */
     public enum Reason {
-        MISSING_BEARER("Send Authorization: Bearer <key or ServiceAccount token>."),
-        REPEATED_AUTHORIZATION("Send one Authorization header."),
-        UNKNOWN_API_KEY("The bearer credential is not recognised."),
-        SERVICE_ACCOUNTS_OFF("ServiceAccount tokens are not accepted by this broker."),
-        MALFORMED("The ServiceAccount token is not a well-formed JWT."),
-        ALGORITHM("The ServiceAccount token is not signed with RS256 or ES256."),
-        UNKNOWN_SIGNING_KEY("The ServiceAccount token is signed by a key the cluster does not publish."),
-        BAD_SIGNATURE("The ServiceAccount token's signature does not verify."),
-        ISSUER("The ServiceAccount token is from another issuer."),
-        AUDIENCE("The ServiceAccount token is not meant for this broker (aud)."),
-        EXPIRED("The ServiceAccount token has expired."),
-        NOT_YET_VALID("The ServiceAccount token is not valid yet."),
-        SUBJECT("The ServiceAccount token's sub is not system:serviceaccount:<namespace>:<name>."),
-        UNKNOWN_SERVICE_ACCOUNT("No caller is listed for this ServiceAccount.");
-
-        private final String detail;
-
-        Reason(String detail) {
-            this.detail = detail;
-        }
+        MISSING_BEARER,
+        REPEATED_AUTHORIZATION,
+        /** A static key shorter than {@link StaticKeyVerifier#MIN_KEY_LENGTH}: never accepted, listed or not. */
+        SHORT_API_KEY,
+        UNKNOWN_API_KEY,
+        SERVICE_ACCOUNTS_OFF,
+        MALFORMED,
+        ALGORITHM,
+        UNKNOWN_SIGNING_KEY,
+        BAD_SIGNATURE,
+        ISSUER,
+        AUDIENCE,
+        EXPIRED,
+        NOT_YET_VALID,
+        /** {@code exp - iat} over {@code tokenbroker.kubernetes.max-token-lifetime}, or no {@code iat}. */
+        LIFETIME,
+        SUBJECT,
+        UNKNOWN_SERVICE_ACCOUNT;
 
         public String tag() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -41,7 +45,7 @@ public final class CallerRejected extends TokenException {
     private final Reason reason;
 
     CallerRejected(String method, Reason reason) {
-        super(Refusal.UNAUTHENTICATED, reason.detail);
+        super(Refusal.UNAUTHENTICATED, DETAIL);
         this.method = method;
         this.reason = reason;
     }

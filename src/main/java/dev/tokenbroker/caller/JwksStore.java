@@ -40,6 +40,11 @@ import javax.net.ssl.SSLContext;
  * {@code jwks-min-refresh-interval}, so tokens with made-up key ids cannot make the broker fetch in a loop. A
  * failed read keeps the keys it had and is reported (log line, metric, readiness detail).
  *
+ * <p>The broker's own ServiceAccount token goes with the request only when the URL's host is the in-cluster API
+ * server ({@code kubernetes.default.svc} and its forms, or {@code $KUBERNETES_SERVICE_HOST}), unless
+ * {@code tokenbroker.kubernetes.send-token=true}: a JWKS URL pointed elsewhere must not collect a token that
+ * speaks for the broker.
+ *
  * <p>The JWKS is fetched with the JDK's {@link HttpClient}, not a REST client: its trust anchors come from a CA
  * file that exists only inside a cluster, and its bearer token from a file the kubelet rotates, so both are read
  * when the JWKS is.
@@ -48,12 +53,15 @@ import javax.net.ssl.SSLContext;
 public class JwksStore {
 
     static final int MAX_JWKS_BYTES = 1024 * 1024;
+    private static final java.util.Set<String> IN_CLUSTER_NAMES = java.util.Set.of(
+            "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local");
 
     private final TokenBrokerConfig.Kubernetes config;
     private final Clock clock;
     private final MeterRegistry meters;
     private final Optional<URI> url;
     private final Optional<Path> file;
+    private final boolean sendToken;
     private final LastGood<Map<String, JWK>> keys = new LastGood<>("not loaded yet");
     private volatile Instant lastRead = Instant.MIN;
     private HttpClient client;
@@ -65,6 +73,11 @@ public class JwksStore {
     }
 
     JwksStore(TokenBrokerConfig.Kubernetes config, Clock clock, MeterRegistry meters) {
+        this(config, clock, meters, Optional.ofNullable(System.getenv("KUBERNETES_SERVICE_HOST")));
+    }
+
+    /** {@code apiServerHost}: the in-cluster API server's address as the kubelet tells pods ({@code $KUBERNETES_SERVICE_HOST}). */
+    JwksStore(TokenBrokerConfig.Kubernetes config, Clock clock, MeterRegistry meters, Optional<String> apiServerHost) {
         this.config = config;
         this.clock = clock;
         this.meters = meters;
@@ -81,12 +94,36 @@ public class JwksStore {
             this.url = Optional.empty();
             this.file = source.isEmpty() ? Optional.empty() : Optional.of(Path.of(source));
         }
+        this.sendToken = url.isPresent() && (config.sendToken() || isInClusterApiServer(url.get().getHost(), apiServerHost));
+        if (url.isPresent() && !sendToken) {
+            Log.infof("event=jwks_token_withheld host=%s reason=not_the_in_cluster_api_server "
+                    + "hint=\"set tokenbroker.kubernetes.send-token=true if this host needs the broker's token\"",
+                    url.get().getHost());
+        }
         meters.gauge("tokenbroker.jwks.keys", this, JwksStore::size);
         for (String trigger : new String[] {"startup", "schedule", "unknown_key"}) {
             for (String result : new String[] {"success", "error"}) {
                 meters.counter("tokenbroker.jwks.reads", "trigger", trigger, "result", result);
             }
         }
+    }
+
+    /**
+     * The API server's in-cluster names ({@code kubernetes.default}, {@code kubernetes.default.svc},
+     * {@code kubernetes.default.svc.cluster.local}) or the address the kubelet gives pods. Another cluster domain
+     * is not guessed at (a name under someone else's domain could look alike): set {@code send-token} for it.
+     */
+    static boolean isInClusterApiServer(String host, Optional<String> apiServerHost) {
+        if (host == null) {
+            return false;
+        }
+        String name = host.toLowerCase(java.util.Locale.ROOT);
+        return IN_CLUSTER_NAMES.contains(name)
+                || apiServerHost.map(String::strip).filter(h -> !h.isEmpty() && h.equalsIgnoreCase(unbracketed(name))).isPresent();
+    }
+
+    private static String unbracketed(String host) {
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -197,7 +234,7 @@ public class JwksStore {
         }
         HttpRequest.Builder request = HttpRequest.newBuilder(url.get()).timeout(config.jwksTimeout())
                 .header("Accept", "application/json").GET();
-        if (Files.isReadable(config.tokenFile())) {
+        if (sendToken && Files.isReadable(config.tokenFile())) {
             request.header("Authorization", "Bearer " + Files.readString(config.tokenFile()).strip());
         }
         HttpResponse<InputStream> response = client().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());

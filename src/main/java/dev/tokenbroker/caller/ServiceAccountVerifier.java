@@ -27,9 +27,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -37,9 +39,11 @@ import java.util.regex.Pattern;
  * Recognises Kubernetes projected ServiceAccount tokens (docs/configuration.md, Callers), checked offline: signed with RS256
  * or ES256 by a key of the cluster's JWKS, {@code iss} the configured issuer, {@code aud} containing the broker's
  * audience, within {@code exp}/{@code nbf} give or take the clock skew, and {@code sub} a ServiceAccount, which
- * must be listed in the callers file. A verified token is remembered by its SHA-256 until its {@code exp} (at
- * most {@code remember-for}), so its next calls cost a hash and a map look-up, not a signature check; the policy
- * is still consulted on every call. Anything shaped like a JWT that fails is a 401 naming the reason.
+ * must be listed in the callers file; its lifetime ({@code exp - iat}) must not exceed {@code max-token-lifetime},
+ * so a stolen long-lived token is worth little. A verified token whose ServiceAccount is listed is remembered by its
+ * SHA-256 until its {@code exp} (at most {@code remember-for}), so its next calls cost a hash and a map look-up,
+ * not a signature check; the policy is still consulted on every call. Anything shaped like a JWT that fails is a
+ * 401 with one fixed detail; the reason goes to the audit line and the metric.
  */
 @Startup
 @ApplicationScoped
@@ -51,6 +55,10 @@ public class ServiceAccountVerifier implements BearerVerifier {
     static final String METHOD = "service-account";
     private static final Pattern SUBJECT = Pattern.compile(
             "system:serviceaccount:([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?):([a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?)");
+
+    /** The reasons this verifier refuses a token for: those of a JWT, not of a static key or a header. */
+    private static final Set<Reason> SERVICE_ACCOUNT_REASONS = EnumSet.complementOf(EnumSet.of(
+            Reason.MISSING_BEARER, Reason.REPEATED_AUTHORIZATION, Reason.SHORT_API_KEY, Reason.UNKNOWN_API_KEY));
 
     /** What a verified token proved, and until when. */
     record Verified(String serviceAccount, String kid, Instant expiresAt) {}
@@ -86,6 +94,9 @@ public class ServiceAccountVerifier implements BearerVerifier {
                 .build();
         this.verifiedCount = counter("verified");
         this.rememberedCount = counter("remembered");
+        for (Reason reason : SERVICE_ACCOUNT_REASONS) {
+            counter(reason.tag()); // at 0 from the start, so that dashboards and increase() alerts see 0, not no data
+        }
     }
 
     @Override
@@ -101,17 +112,18 @@ public class ServiceAccountVerifier implements BearerVerifier {
         Verified verified = remembered.getIfPresent(digest);
         if (verified != null && verified.expiresAt().isAfter(now) && jwks.has(verified.kid())) {
             rememberedCount.increment();
-        } else {
-            remembered.invalidate(digest);
-            verified = verifyFully(bearer, now);
-            verifiedCount.increment();
-            remembered.put(digest, verified);
+            return Optional.of(new AuthenticatedCaller(listed(verified, policy), METHOD));
         }
-        Optional<Caller> caller = policy.byServiceAccount(verified.serviceAccount());
-        if (caller.isEmpty()) {
-            throw reject(Reason.UNKNOWN_SERVICE_ACCOUNT);
-        }
-        return Optional.of(new AuthenticatedCaller(caller.get(), METHOD));
+        remembered.invalidate(digest);
+        verified = verifyFully(bearer, now);
+        verifiedCount.increment();
+        Caller caller = listed(verified, policy);
+        remembered.put(digest, verified); // only now: a token of an unlisted ServiceAccount takes no room in memory
+        return Optional.of(new AuthenticatedCaller(caller, METHOD));
+    }
+
+    private Caller listed(Verified verified, CallerPolicy policy) {
+        return policy.byServiceAccount(verified.serviceAccount()).orElseThrow(() -> reject(Reason.UNKNOWN_SERVICE_ACCOUNT));
     }
 
     /** A token verified before and still remembered, whose caller is listed; anything else is left to {@link #verify}. */
@@ -183,6 +195,10 @@ public class ServiceAccountVerifier implements BearerVerifier {
         }
         if (now.isAfter(expires.toInstant().plus(config.clockSkew()))) {
             throw reject(Reason.EXPIRED);
+        }
+        Date issued = claims.getIssueTime();
+        if (issued == null || Duration.between(issued.toInstant(), expires.toInstant()).compareTo(config.maxTokenLifetime()) > 0) {
+            throw reject(Reason.LIFETIME);
         }
         Date notBefore = claims.getNotBeforeTime();
         if (notBefore != null && now.isBefore(notBefore.toInstant().minus(config.clockSkew()))) {

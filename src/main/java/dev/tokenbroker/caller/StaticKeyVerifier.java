@@ -9,16 +9,22 @@ import java.util.Optional;
 
 /**
  * Recognises static keys by their SHA-256, as listed under {@code api-key-sha256}. Tried first: it is cheap, and
- * a listed key is a listed key whatever it looks like.
+ * a listed key is a listed key whatever it looks like, as long as it is at least {@link #MIN_KEY_LENGTH}
+ * characters long: a shorter one is guessable and never authenticates ({@code openssl rand -hex 32} makes 64).
  */
 @ApplicationScoped
 @Priority(20)
 public class StaticKeyVerifier implements BearerVerifier {
 
     static final String METHOD = "api-key";
+    /** The shortest static key that may authenticate. */
+    static final int MIN_KEY_LENGTH = 32;
 
     @Override
     public Optional<AuthenticatedCaller> verify(String bearer, CallerPolicy policy) {
+        if (bearer.length() < MIN_KEY_LENGTH) {
+            return Optional.empty();
+        }
         return policy.byKeyDigest(sha256(bearer)).map(caller -> new AuthenticatedCaller(caller, METHOD));
     }
 

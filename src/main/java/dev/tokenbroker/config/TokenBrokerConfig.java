@@ -29,9 +29,24 @@ public interface TokenBrokerConfig {
     /** How callers' Kubernetes ServiceAccount tokens are checked; without a JWKS and an issuer they are not accepted. */
     Kubernetes kubernetes();
 
+    /** What the management port's health answers show. */
+    Health health();
+
+    /** The standard OAuth 2.0 entry points ({@code /oauth2/token}, the IMS paths, RFC 8414 metadata). */
+    Oauth oauth();
+
     /** Allow {@code http} token URLs on hosts other than loopback (never in production). */
     @WithDefault("false")
     boolean allowInsecureTokenUrl();
+
+    interface Health {
+        /**
+         * Whether the readiness answer names credentials and quotes file, JWKS and Redis problems; off, it gives
+         * status and counts only (the problems are in the logs and metrics either way).
+         */
+        @WithDefault("false")
+        boolean details();
+    }
 
     interface Credentials {
         /** Directory holding one sub-directory per credential (one mounted Kubernetes Secret each). */
@@ -132,6 +147,10 @@ public interface TokenBrokerConfig {
         /** While Redis fails or refuses the broker (password, ACL, TLS), how often it is checked again. */
         @WithDefault("30s")
         Duration redisCheckInterval();
+
+        /** Allow a Redis password over plaintext {@code redis://} (else start-up stops: use {@code rediss://}). */
+        @WithDefault("false")
+        boolean allowPlaintextRedis();
     }
 
     interface Upstream {
@@ -171,6 +190,12 @@ public interface TokenBrokerConfig {
         /** Longest {@code expires_in} believed; a token endpoint that says more gives a malformed answer. */
         @WithDefault("7d")
         Duration maxTokenLifetime();
+
+        /**
+         * Host names a credential's {@code token_url} may name ({@code *.example.com}: any name under it); a
+         * credential naming another is invalid. Unset: any host.
+         */
+        Optional<List<String>> allowedHosts();
     }
 
     interface Breaker {
@@ -206,9 +231,17 @@ public interface TokenBrokerConfig {
         @WithDefault("/var/run/secrets/kubernetes.io/serviceaccount/ca.crt")
         Path caFile();
 
-        /** The broker's own ServiceAccount token, sent as bearer to the JWKS URL when the file exists. */
+        /** The broker's own ServiceAccount token, sent as bearer to an in-cluster API server JWKS URL when the file exists. */
         @WithDefault("/var/run/secrets/kubernetes.io/serviceaccount/token")
         Path tokenFile();
+
+        /** Send the broker's own token to a JWKS URL whose host is not the in-cluster API server too. */
+        @WithDefault("false")
+        boolean sendToken();
+
+        /** Longest lifetime ({@code exp - iat}) of a ServiceAccount token accepted; the projected volume's {@code expirationSeconds} must not exceed it. */
+        @WithDefault("24h")
+        Duration maxTokenLifetime();
 
         /** How often the JWKS is re-read. */
         @WithDefault("5m")
@@ -229,5 +262,13 @@ public interface TokenBrokerConfig {
         /** Most verified tokens remembered. */
         @WithDefault("10000")
         long rememberMaximumSize();
+    }
+
+    interface Oauth {
+        /**
+         * The issuer URL announced in {@code /.well-known/oauth-authorization-server} (e.g. {@code https://token-broker.ns.svc});
+         * unset, it is the scheme, host and port the metadata request came by.
+         */
+        Optional<String> issuer();
     }
 }

@@ -1,5 +1,6 @@
 package dev.tokenbroker.credential;
 
+import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.token.TokenException;
 import dev.tokenbroker.tls.CaBundle;
 import dev.tokenbroker.token.ScopeSet;
@@ -11,7 +12,10 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Reads one credential directory laid out as docs/configuration.md (Credentials) says. Problems name the file and what is
@@ -37,10 +41,35 @@ public final class CredentialLoader {
         }
     }
 
+    /** An allowed-hosts entry: a host name, or {@code *.} and a domain. */
+    private static final Pattern HOST_PATTERN = Pattern.compile(
+            "(\\*\\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
+
     private final boolean allowInsecureTokenUrl;
+    private final Optional<List<String>> allowedHosts;
+
+    public CredentialLoader(TokenBrokerConfig config) {
+        this(config.allowInsecureTokenUrl(), config.upstream().allowedHosts());
+    }
 
     public CredentialLoader(boolean allowInsecureTokenUrl) {
+        this(allowInsecureTokenUrl, Optional.empty());
+    }
+
+    /**
+     * {@code allowedHosts}: when present, the only hosts a {@code token_url} may name ({@code *.example.com}: any
+     * name under {@code example.com}), so that whoever may patch a credential's Secret but not read it cannot point
+     * the broker, and the secret it sends, elsewhere.
+     */
+    public CredentialLoader(boolean allowInsecureTokenUrl, Optional<List<String>> allowedHosts) {
         this.allowInsecureTokenUrl = allowInsecureTokenUrl;
+        this.allowedHosts = allowedHosts.map(hosts -> hosts.stream().map(h -> h.strip().toLowerCase(Locale.ROOT))
+                .filter(h -> !h.isEmpty()).toList());
+        this.allowedHosts.orElse(List.of()).stream().filter(h -> !HOST_PATTERN.matcher(h).matches()).findFirst()
+                .ifPresent(h -> {
+                    throw new IllegalStateException("tokenbroker.upstream.allowed-hosts: \"" + h
+                            + "\" is neither a host name nor *. and a domain");
+                });
     }
 
     public Result load(String name, Path dir) {
@@ -77,6 +106,10 @@ public final class CredentialLoader {
             throw new InvalidFile("default_scopes", "names scopes that are not in scopes");
         }
         URI tokenUrl = optional(dir, "token_url").map(this::tokenUrl).orElse(DEFAULT_TOKEN_URL);
+        if (!allowed(tokenUrl.getHost())) {
+            throw new InvalidFile("token_url", "names a host that tokenbroker.upstream.allowed-hosts does not list"
+                    + (optional(dir, "token_url").isEmpty() ? " (the default, Adobe IMS)" : ""));
+        }
         AuthMethod authMethod = optional(dir, "auth_method")
                 .map(v -> AuthMethod.of(v).orElseThrow(() ->
                         new InvalidFile("auth_method", "must be client_secret_post or client_secret_basic")))
@@ -118,6 +151,16 @@ public final class CredentialLoader {
                     "must be https (http only on loopback or with tokenbroker.allow-insecure-token-url=true)");
         }
         return uri;
+    }
+
+    private boolean allowed(String host) {
+        if (allowedHosts.isEmpty()) {
+            return true;
+        }
+        String name = host.toLowerCase(Locale.ROOT);
+        return allowedHosts.get().stream().anyMatch(allowed -> allowed.startsWith("*.")
+                ? name.endsWith(allowed.substring(1))
+                : name.equals(allowed));
     }
 
     private static boolean isLoopback(String host) {

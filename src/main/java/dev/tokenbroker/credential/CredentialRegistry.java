@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.WatchService;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -48,7 +49,7 @@ public class CredentialRegistry {
     CredentialRegistry(TokenBrokerConfig config, Event<CredentialDropped> dropped, Event<CredentialsChanged> changed,
             MeterRegistry meters) {
         this.config = config.credentials();
-        this.loader = new CredentialLoader(config.allowInsecureTokenUrl());
+        this.loader = new CredentialLoader(config);
         this.dropped = dropped;
         this.changed = changed;
         this.meters = meters;
@@ -90,6 +91,15 @@ public class CredentialRegistry {
 
     public Optional<Credential> get(String name) {
         return Optional.ofNullable(credentials.get(name));
+    }
+
+    /**
+     * The credential whose configured {@code client_id} this is, when exactly one has it; empty when none or several
+     * do (credentials that share a client id are named by their names).
+     */
+    public Optional<Credential> byClientId(String clientId) {
+        List<Credential> matches = credentials.values().stream().filter(c -> c.clientId().equals(clientId)).limit(2).toList();
+        return matches.size() == 1 ? Optional.of(matches.get(0)) : Optional.empty();
     }
 
     /** Names of the credentials being served. */

@@ -4,8 +4,12 @@ import dev.tokenbroker.cache.RedisAvailability;
 import dev.tokenbroker.cache.RedisPurge;
 import dev.tokenbroker.caller.CallerPolicyStore;
 import dev.tokenbroker.caller.JwksStore;
+import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.credential.CredentialRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -14,38 +18,63 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * Ready once credentials and callers were read. Invalid credentials, a broken callers file, an unreadable JWKS
  * and an unreachable Redis show as details, not as down: the broker still serves what it can.
+ *
+ * <p>By default the answer gives status and counts only: whoever reaches the management port must not learn the
+ * credential names (a caller without a grant cannot probe them on the API either: 403 for unknown ones), nor file
+ * problems or Redis's error text. Those are in the log lines and metrics already; with
+ * {@code tokenbroker.health.details=true} they are in the answer too.
  */
 @Readiness
 @ApplicationScoped
 public class ReadinessCheck implements HealthCheck {
+
+    private static final String UNAVAILABLE = "unavailable";
 
     private final CredentialRegistry credentials;
     private final CallerPolicyStore callers;
     private final RedisAvailability redis;
     private final RedisPurge purges;
     private final JwksStore jwks;
+    private final boolean details;
 
     ReadinessCheck(CredentialRegistry credentials, CallerPolicyStore callers, RedisAvailability redis,
-            RedisPurge purges, JwksStore jwks) {
+            RedisPurge purges, JwksStore jwks, TokenBrokerConfig config) {
         this.purges = purges;
         this.credentials = credentials;
         this.callers = callers;
         this.redis = redis;
         this.jwks = jwks;
+        this.details = config.health().details();
     }
 
     @Override
     public HealthCheckResponse call() {
+        Map<String, String> problems = credentials.problems();
         HealthCheckResponseBuilder response = HealthCheckResponse.named("token-broker").up()
-                .withData("credentials", String.join(",", new java.util.TreeSet<>(credentials.names())))
-                .withData("callers", callers.problem().orElse("ok"))
-                .withData("service-accounts", !jwks.configured() ? "off"
-                        : jwks.problem().orElse("ok (" + jwks.size() + (jwks.size() == 1 ? " key)" : " keys)")))
+                .withData("callers", status(callers.problem(), "invalid"))
+                .withData("service-accounts", !jwks.configured() ? "off" : jwks.problem().map(p -> details ? p : UNAVAILABLE)
+                        .orElse("ok (" + jwks.size() + (jwks.size() == 1 ? " key)" : " keys)")))
                 .withData("cache", !redis.enabled() ? "memory" : redis.healthy() ? "memory,redis" : "memory (redis unavailable)");
         if (redis.enabled()) {
-            response.withData("redis", redis.problem().orElse("ok")).withData("redis-events", purges.events());
+            response.withData("redis", status(redis.problem(), UNAVAILABLE)).withData("redis-events", events());
         }
-        credentials.problems().forEach((name, problem) -> response.withData("credential." + name, problem));
+        if (details) {
+            response.withData("credentials", String.join(",", new TreeSet<>(credentials.names())));
+            problems.forEach((name, problem) -> response.withData("credential." + name, problem));
+        } else {
+            response.withData("credentials", credentials.names().size()).withData("credentials-invalid", problems.size());
+        }
         return response.build();
+    }
+
+    /** {@code ok}, or what is wrong: quoted with details on, else just {@code quiet}. */
+    private String status(Optional<String> problem, String quiet) {
+        return problem.map(p -> details ? p : quiet).orElse("ok");
+    }
+
+    /** The events subscription: {@code subscribed}, {@code subscribing}, or its failure (quoted with details on). */
+    private String events() {
+        String events = purges.events();
+        return details || events.equals("subscribed") || events.equals("subscribing") ? events : UNAVAILABLE;
     }
 }

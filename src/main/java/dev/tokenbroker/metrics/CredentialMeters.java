@@ -23,8 +23,8 @@ import java.util.TreeSet;
 
 /**
  * The meters that exist once per credential: whether its files are valid, seconds until its soonest cached
- * token expires, and its upstream calls by every result at 0 (so that an alert on {@code increase()} sees the
- * first rejection). Follows the registry's changes; also registers
+ * token expires, and its upstream calls by every result and its spent mint budgets at 0 (so that an alert on
+ * {@code increase()} sees the first rejection). Follows the registry's changes; also registers
  * {@code tokenbroker.refreshes} at 0 for both results.
  */
 @ApplicationScoped
@@ -72,6 +72,7 @@ public class CredentialMeters {
     private List<Meter> register(String name) {
         UpstreamTokenClient.RESULTS.forEach(result ->
                 meters.counter("tokenbroker.upstream.calls", "credential", name, "result", result));
+        meters.counter("tokenbroker.mint.budget.exhausted", "credential", name);
         return List.of(
                 Gauge.builder("tokenbroker.credential.valid", () -> valid(name) ? 1 : 0)
                         .tag("credential", name).strongReference(true).register(meters),

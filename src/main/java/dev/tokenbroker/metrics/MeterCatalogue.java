@@ -6,10 +6,12 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -62,6 +64,22 @@ public class MeterCatalogue {
                     + "and result (success, error)"),
             entry("tokenbroker.jwks.keys", "Signing keys of the cluster's JWKS held now"))
             .collect(Collectors.toUnmodifiableMap(Entry::name, e -> e));
+
+    /**
+     * Counters whose label sets are known before anything happens, registered at 0 when the broker starts so that
+     * dashboards and {@code increase()} alerts see 0, not "no data". Others register theirs where they count:
+     * {@code redis.errors} by operation (with Redis), {@code refreshes} by result, {@code upstream.calls} and
+     * {@code mint.budget.exhausted} per credential,
+     * {@code jwks.reads} and {@code service_account.tokens} by every result. {@code requests} has no such set (its
+     * labels include caller and credential).
+     */
+    static final Map<String, List<String>> RESULTS_AT_ZERO = Map.of(
+            "tokenbroker.credentials.reloads", List.of("success", "invalid", "error"),
+            "tokenbroker.callers.reloads", List.of("success", "invalid"));
+
+    void onStart(@Observes StartupEvent event, MeterRegistry meters) {
+        RESULTS_AT_ZERO.forEach((name, results) -> results.forEach(result -> meters.counter(name, "result", result)));
+    }
 
     private static Entry entry(String name, String help) {
         return new Entry(name, null, help, Optional.empty());

@@ -39,7 +39,8 @@ class PackageRulesTest {
     @Test
     void onlyTheHttpSurfaceKnowsHttpAnswers() {
         noClasses().that().resideOutsideOfPackages("dev.tokenbroker.api..", "dev.tokenbroker.problem..",
-                        "dev.tokenbroker.health..", "dev.tokenbroker.demo..", "dev.tokenbroker.upstream..")
+                        "dev.tokenbroker.health..", "dev.tokenbroker.demo..", "dev.tokenbroker.upstream..",
+                        "dev.tokenbroker.oauth..")
                 .should().dependOnClassesThat().resideInAnyPackage("jakarta.ws.rs..", "dev.tokenbroker.problem..")
                 .check(broker);
     }

@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.startsWith;
 
 import dev.tokenbroker.testing.Ims;
 import dev.tokenbroker.testing.ImsResource;
+import dev.tokenbroker.testing.LogCapture;
 import dev.tokenbroker.testing.RedisBrokerTest;
 import dev.tokenbroker.testing.RedisResource;
 import io.quarkus.test.common.WithTestResource;
@@ -26,7 +27,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import dev.tokenbroker.testing.LogCapture;
 
 /** Redis and the identity provider going away and coming back, while callers keep asking. */
 @QuarkusTest
@@ -159,7 +159,10 @@ class OutageTest extends RedisBrokerTest {
         assertThat(Ims.tokenRequests(ims)).isEqualTo(2);
     }
 
-    /** A purge that cannot reach Redis says so (the other replicas keep their tokens) and works once Redis answers. */
+    /**
+     * A purge that cannot reach Redis says so (the other replicas keep their tokens) and works once Redis answers;
+     * the audit log has both.
+     */
     @Test
     void purgeThatCannotReachRedisSaysSoAndWorksOnceRedisIsBack() {
         String before = token(OPS_KEY, "openid");
@@ -175,6 +178,10 @@ class OutageTest extends RedisBrokerTest {
         as(OPS_KEY).when().delete("/tokens/adobe-admin").then().statusCode(204);
         assertThat(redisData.key().keys("tokenbroker:t:*")).isEmpty();
         assertThat(token(OPS_KEY, "openid")).isNotEqualTo(before);
+        assertThat(logs.messages("tokenbroker.audit")).filteredOn(line -> line.startsWith("event=token_purge")).containsExactly(
+                "event=token_purge caller=ops method=api-key credential=adobe-admin scopes=- outcome=cache_unavailable"
+                        + " status=503 tier=none",
+                "event=token_purge caller=ops method=api-key credential=adobe-admin scopes=- outcome=ok status=204 tier=none");
     }
 
     private double refreshFailures() {

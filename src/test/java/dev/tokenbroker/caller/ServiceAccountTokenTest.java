@@ -66,6 +66,8 @@ class ServiceAccountTokenTest extends ServiceAccountBrokerTest {
                 refused("not valid yet beyond the clock skew", c -> c.token(PAYMENTS_SERVICE_ACCOUNT)
                         .notBefore(Instant.now().plus(Duration.ofMinutes(2))).sign()),
                 refused("for another audience", c -> c.token(PAYMENTS_SERVICE_ACCOUNT).audience("vault", "https://kubernetes.default.svc").sign()),
+                refused("living longer than max-token-lifetime (24h)", c -> c.token(PAYMENTS_SERVICE_ACCOUNT)
+                        .expiresAt(Instant.now().plus(Duration.ofHours(24)).plusSeconds(60)).sign()),
                 refused("from another issuer", c -> c.token(PAYMENTS_SERVICE_ACCOUNT).issuer("https://oidc.other-cluster.example").sign()),
                 refused("signed by an unknown key", c -> c.token(PAYMENTS_SERVICE_ACCOUNT).signedWith(Cluster.rsaKey("rogue")).sign()),
                 refused("alg none", c -> c.token(PAYMENTS_SERVICE_ACCOUNT).unsigned()),
@@ -83,7 +85,8 @@ class ServiceAccountTokenTest extends ServiceAccountBrokerTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("refusedTokens")
     void refusedTokenIsUnauthenticated(String name, Function<Cluster, String> token) {
-        Problems.get(as(token.apply(cluster)), "/tokens?credential=adobe-admin", 401, "unauthenticated");
+        Problems.get(as(token.apply(cluster)), "/tokens?credential=adobe-admin", 401, "unauthenticated")
+                .body("detail", equalTo(CallerRejected.DETAIL));
     }
 
     @Test
@@ -124,7 +127,8 @@ class ServiceAccountTokenTest extends ServiceAccountBrokerTest {
                 as(fresh).queryParam("credential", "adobe-admin").when().get("/tokens").statusCode() == 200);
 
         Problems.get(as(old), "/tokens?credential=adobe-admin", 401, "unauthenticated")
-                .body("detail", equalTo("The ServiceAccount token is signed by a key the cluster does not publish."));
+                .body("detail", equalTo(CallerRejected.DETAIL));
+        assertThat(serviceAccountTokens("unknown_signing_key")).isPositive();
     }
 
     @Test

@@ -114,6 +114,49 @@ class ServiceAccountVerifierTest {
     }
 
     @Test
+    void remembersATokenOnlyOnceItsServiceAccountIsListed() {
+        String token = cluster.token("payments/other").sign();
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(() -> verifier.verify(token, policy)).satisfies(rejectedFor(Reason.UNKNOWN_SERVICE_ACCOUNT));
+        }
+        assertThat(count("verified")).isEqualTo(3);
+        assertThat(count("remembered")).isZero();
+        assertThat(verifier.verifyFromMemory(token, policy)).isEmpty();
+    }
+
+    @Test
+    void refusesTokensThatLiveLongerThanTheMaximumLifetime() {
+        Instant now = clock.instant();
+        Duration max = Duration.ofHours(24);
+        assertThat(verifier.verify(cluster.token("payments/billing").issuedAt(now).expiresAt(now.plus(max)).sign(), policy))
+                .isPresent();
+        assertThatThrownBy(() -> verifier.verify(cluster.token("payments/billing").issuedAt(now)
+                .expiresAt(now.plus(max).plusSeconds(1)).sign(), policy)).satisfies(rejectedFor(Reason.LIFETIME));
+        assertThatThrownBy(() -> verifier.verify(cluster.token("payments/billing").issuedAt(null).sign(), policy))
+                .satisfies(rejectedFor(Reason.LIFETIME));
+        assertThat(count("lifetime")).isEqualTo(2);
+    }
+
+    @Test
+    void everyRefusalSaysTheSameToTheCaller() {
+        List<String> details = refusedTokens()
+                .map(row -> (Function<Cluster, String>) row.get()[2])
+                .map(make -> make.apply(cluster))
+                .map(token -> catchRejection(() -> verifier.verify(token, policy)).getMessage())
+                .distinct().toList();
+        assertThat(details).containsExactly(CallerRejected.DETAIL);
+    }
+
+    private static CallerRejected catchRejection(Runnable call) {
+        try {
+            call.run();
+        } catch (CallerRejected e) {
+            return e;
+        }
+        throw new AssertionError("not refused");
+    }
+
+    @Test
     void tokenOfAKeyTheClusterNoLongerPublishesIsRefusedEvenIfRemembered() {
         String token = cluster.token("payments/billing").signedWith(cluster.rsa).sign();
         verifier.verify(token, policy);
@@ -251,22 +294,24 @@ class ServiceAccountVerifierTest {
 
     /** The settings of {@code tokenbroker.kubernetes}, as the tests choose them. */
     record Settings(Optional<String> jwksUrl, Optional<String> issuer, String audience, Duration clockSkew, Path caFile,
-            Path tokenFile, Duration jwksRefreshInterval, Duration jwksMinRefreshInterval, Duration jwksTimeout,
-            Duration rememberFor, long rememberMaximumSize) implements TokenBrokerConfig.Kubernetes {
+            Path tokenFile, boolean sendToken, Duration maxTokenLifetime, Duration jwksRefreshInterval,
+            Duration jwksMinRefreshInterval, Duration jwksTimeout, Duration rememberFor, long rememberMaximumSize)
+            implements TokenBrokerConfig.Kubernetes {
 
         static Settings of(Optional<String> jwksUrl) {
             return new Settings(jwksUrl, jwksUrl.map(u -> Cluster.ISSUER), Cluster.AUDIENCE, Duration.ofSeconds(60),
-                    Path.of("/nonexistent/ca.crt"), Path.of("/nonexistent/token"), Duration.ofHours(1), MIN_REFRESH,
+                    Path.of("/nonexistent/ca.crt"), Path.of("/nonexistent/token"), false, Duration.ofHours(24),
+                    Duration.ofHours(1), MIN_REFRESH,
                     Duration.ofSeconds(5), Duration.ofMinutes(5), 100);
         }
 
         Settings withClockSkew(Duration skew) {
-            return new Settings(jwksUrl, issuer, audience, skew, caFile, tokenFile, jwksRefreshInterval,
+            return new Settings(jwksUrl, issuer, audience, skew, caFile, tokenFile, sendToken, maxTokenLifetime, jwksRefreshInterval,
                     jwksMinRefreshInterval, jwksTimeout, rememberFor, rememberMaximumSize);
         }
 
         Settings withIssuer(Optional<String> value) {
-            return new Settings(jwksUrl, value, audience, clockSkew, caFile, tokenFile, jwksRefreshInterval,
+            return new Settings(jwksUrl, value, audience, clockSkew, caFile, tokenFile, sendToken, maxTokenLifetime, jwksRefreshInterval,
                     jwksMinRefreshInterval, jwksTimeout, rememberFor, rememberMaximumSize);
         }
     }

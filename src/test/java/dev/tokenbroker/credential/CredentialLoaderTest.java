@@ -1,6 +1,7 @@
 package dev.tokenbroker.credential;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokenbroker.testing.TestCa;
 import java.io.IOException;
@@ -8,7 +9,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -100,6 +103,46 @@ class CredentialLoaderTest {
         Map<String, String> files = minimal();
         files.put("token_url", "http://ims.internal/t");
         assertThat(new CredentialLoader(true).load("x", write(files))).isInstanceOf(CredentialLoader.Valid.class);
+    }
+
+    @Test
+    void allowedHostsAdmitListedNamesAndNamesUnderAWildcard() throws IOException {
+        CredentialLoader allowList = new CredentialLoader(false,
+                Optional.of(List.of("ims-na1.adobelogin.com", " *.okta.com ", "LOCALHOST")));
+        for (String url : new String[] {"https://ims-na1.adobelogin.com/ims/token/v3", "https://acme.okta.com/oauth2/v1/token",
+                "https://a.b.okta.com/t", "http://localhost:8080/t", "https://IMS-NA1.adobelogin.com/t"}) {
+            Map<String, String> files = minimal();
+            files.put("token_url", url);
+            assertThat(allowList.load("x", write(files))).as(url).isInstanceOf(CredentialLoader.Valid.class);
+        }
+        assertThat(allowList.load("x", write(minimal()))).as("the default, Adobe IMS").isInstanceOf(CredentialLoader.Valid.class);
+    }
+
+    @Test
+    void tokenUrlOnAHostNotAllowedIsReportedWithoutTheSecretOrTheUrl() throws IOException {
+        CredentialLoader allowList = new CredentialLoader(false, Optional.of(List.of("*.adobelogin.com")));
+        for (String url : new String[] {"https://collect.evil.example/token", "https://okta.com/t",
+                "https://adobelogin.com/t", "https://ims.adobelogin.com.evil.example/t", "http://localhost:9/t"}) {
+            Map<String, String> files = minimal();
+            files.put("token_url", url);
+            assertThat(allowList.load("x", write(files))).as(url).isInstanceOfSatisfying(CredentialLoader.Invalid.class,
+                    invalid -> {
+                        assertThat(invalid.file()).isEqualTo("token_url");
+                        assertThat(invalid.describe()).contains("tokenbroker.upstream.allowed-hosts")
+                                .doesNotContain("the-secret").doesNotContain(url).doesNotContain("evil");
+                    });
+        }
+        CredentialLoader keycloakOnly = new CredentialLoader(false, Optional.of(List.of("keycloak.example.com")));
+        assertThat(keycloakOnly.load("x", write(minimal()))).isInstanceOfSatisfying(CredentialLoader.Invalid.class,
+                invalid -> assertThat(invalid.problem()).endsWith("(the default, Adobe IMS)"));
+    }
+
+    @Test
+    void allowedHostsThatAreNoHostNamesStopStartUp() {
+        for (String entry : new String[] {"https://ims.example.com", "*", "ims.example.com/token", "*.*.example.com"}) {
+            assertThatThrownBy(() -> new CredentialLoader(false, Optional.of(List.of(entry)))).as(entry)
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("tokenbroker.upstream.allowed-hosts");
+        }
     }
 
     @Test

@@ -14,12 +14,19 @@ import dev.tokenbroker.fleet.RedisTlsFleetIT;
 import dev.tokenbroker.testing.ServerTls;
 import dev.tokenbroker.tls.ApiTlsIT;
 import io.fabric8.certmanager.api.model.v1.Certificate;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.openshift.api.model.monitoring.v1.Endpoint;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
@@ -28,6 +35,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -56,8 +64,8 @@ class KubernetesModelTest {
         assertThat(problems).isEmpty();
         assertThat(kinds).as("kinds rendered by the ci/ values files and the examples")
                 .containsExactlyInAnyOrder("Certificate", "ClusterRoleBinding", "ConfigMap", "Deployment",
-                        "HorizontalPodAutoscaler", "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Service",
-                        "ServiceAccount", "ServiceMonitor");
+                        "HorizontalPodAutoscaler", "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Secret",
+                        "Service", "ServiceAccount", "ServiceMonitor");
     }
 
     @Test
@@ -166,11 +174,84 @@ class KubernetesModelTest {
                 .resolve("redis-tls-values.yaml"), "Deployment"), Deployment.class).getSpec().getTemplate().getSpec()
                 .getContainers().get(0);
         assertThat(broker.getEnv().stream().map(EnvVar::getName)
-                .filter(name -> name.startsWith("QUARKUS_REDIS") || name.startsWith("QUARKUS_TLS")))
+                .filter(name -> name.startsWith("QUARKUS_REDIS") || name.startsWith("QUARKUS_TLS") && name.contains("REDIS")))
                 .containsExactlyInAnyOrderElementsOf(RedisTlsFleetIT.CHART_VARIABLES);
         // The ACL user rides in the URL: the client has no username setting.
         assertThat(broker.getEnv()).filteredOn(env -> env.getName().equals("QUARKUS_REDIS_HOSTS"))
                 .singleElement().satisfies(env -> assertThat(env.getValue()).endsWith("?user=token-broker"));
+    }
+
+    @Test
+    void defaultsServeHttpsWithAGeneratedCertificateAndPublishItsCa() {
+        Path file = RenderedManifests.RENDERED.resolve("default-values.yaml");
+        Secret secret = RenderedManifests.typed(RenderedManifests.first(file, "Secret"), Secret.class);
+        assertThat(secret.getMetadata().getName()).isEqualTo("token-broker-tls");
+        assertThat(secret.getType()).isEqualTo("kubernetes.io/tls");
+        assertThat(secret.getData()).containsOnlyKeys("tls.crt", "tls.key", "ca.crt");
+        assertThat(RenderedManifests.all()).filteredOn(r -> r.file().equals(file) && r.tree().path("kind").asText().equals("ConfigMap"))
+                .extracting(r -> RenderedManifests.typed(r, ConfigMap.class))
+                .filteredOn(configMap -> configMap.getMetadata().getName().equals("token-broker-ca"))
+                .singleElement().satisfies(ca -> assertThat(ca.getData()).containsOnlyKeys("ca.crt"));
+        assertThat(RenderedManifests.all()).filteredOn(r -> r.file().equals(file))
+                .noneMatch(r -> r.tree().path("kind").asText().equals("Certificate"));
+
+        PodSpec pod = RenderedManifests.typed(RenderedManifests.first(file, "Deployment"), Deployment.class).getSpec().getTemplate().getSpec();
+        Container broker = pod.getContainers().get(0);
+        assertThat(List.of(broker.getStartupProbe(), broker.getLivenessProbe(), broker.getReadinessProbe()))
+                .allSatisfy(probe -> assertThat(probe.getHttpGet().getScheme()).isEqualTo("HTTPS"));
+        assertThat(broker.getEnv()).filteredOn(env -> env.getName().equals("QUARKUS_TLS__API__KEY_STORE_PEM__0__CERT"))
+                .singleElement().satisfies(env -> assertThat(env.getValue()).startsWith("/var/run/secrets/token-broker/tls/"));
+        assertThat(pod.getVolumes()).anySatisfy(volume -> assertThat(volume.getSecret()).isNotNull()
+                .satisfies(source -> assertThat(source.getSecretName()).isEqualTo("token-broker-tls")));
+        assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        assertThat(RenderedManifests.typed(RenderedManifests.first(file, "ServiceAccount"), ServiceAccount.class)
+                .getAutomountServiceAccountToken()).isFalse();
+    }
+
+    @Test
+    void defaultNetworkPolicyAdmitsCallersAndMonitoringOnlyAndLetsOutDnsAndTokenEndpoints() {
+        NetworkPolicy policy = RenderedManifests.typed(RenderedManifests.first(RenderedManifests.RENDERED
+                .resolve("default-values.yaml"), "NetworkPolicy"), NetworkPolicy.class);
+        assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
+        List<NetworkPolicyIngressRule> ingress = policy.getSpec().getIngress();
+        assertThat(ingress).hasSize(2);
+        assertThat(ingress.get(0).getPorts()).singleElement().satisfies(port -> assertThat(port.getPort().getStrVal()).isEqualTo("https"));
+        assertThat(ingress.get(0).getFrom()).singleElement().satisfies(peer -> assertThat(peer.getNamespaceSelector()
+                .getMatchLabels()).containsExactly(Map.entry("token-broker/caller", "true")));
+        assertThat(ingress.get(1).getPorts()).singleElement().satisfies(port -> assertThat(port.getPort().getStrVal()).isEqualTo("management"));
+        assertThat(ingress.get(1).getFrom()).singleElement().satisfies(peer -> assertThat(peer.getNamespaceSelector()
+                .getMatchLabels()).containsExactly(Map.entry("kubernetes.io/metadata.name", "monitoring")));
+
+        List<NetworkPolicyEgressRule> egress = policy.getSpec().getEgress();
+        assertThat(egress).hasSize(2);
+        assertThat(egress.get(0).getPorts()).extracting(p -> p.getPort().getIntVal()).containsOnly(53);
+        assertThat(egress.get(1).getPorts()).singleElement().satisfies(port -> assertThat(port.getPort().getIntVal()).isEqualTo(443));
+        assertThat(egress.get(1).getTo()).extracting(peer -> peer.getIpBlock().getCidr()).containsExactly("0.0.0.0/0", "::/0");
+        assertThat(egress.get(1).getTo().get(0).getIpBlock().getExcept())
+                .containsExactly("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "10.96.0.0/12");
+    }
+
+    @Test
+    void withTheGeneratedCertificateTheServiceMonitorTrustsItsCa() {
+        Endpoint endpoint = RenderedManifests.typed(RenderedManifests.first(RenderedManifests.RENDERED
+                .resolve("monitoring-values.yaml"), "ServiceMonitor"), ServiceMonitor.class).getSpec().getEndpoints().get(0);
+        assertThat(endpoint.getScheme()).isEqualTo("https");
+        assertThat(endpoint.getTlsConfig().getCa().getSecret().getName()).isEqualTo("token-broker-tls");
+        assertThat(endpoint.getTlsConfig().getCa().getSecret().getKey()).isEqualTo("ca.crt");
+        assertThat(endpoint.getTlsConfig().getServerName()).isEqualTo("token-broker.token-broker.svc");
+    }
+
+    @Test
+    void optOutsRenderPlainHttpNoNetworkPolicyAndAMountedToken() {
+        Path file = RenderedManifests.RENDERED.resolve("opt-out-values.yaml");
+        List<String> kinds = RenderedManifests.all().stream().filter(r -> r.file().equals(file))
+                .map(r -> r.tree().path("kind").asText()).toList();
+        assertThat(kinds).doesNotContain("Secret", "NetworkPolicy", "Certificate");
+        PodSpec pod = RenderedManifests.typed(RenderedManifests.first(file, "Deployment"), Deployment.class).getSpec().getTemplate().getSpec();
+        assertThat(pod.getContainers().get(0).getReadinessProbe().getHttpGet().getScheme()).isNull();
+        assertThat(pod.getContainers().get(0).getEnv()).extracting(EnvVar::getName)
+                .doesNotContain("QUARKUS_HTTP_INSECURE_REQUESTS", "TOKENBROKER_UPSTREAM_ALLOWED_HOSTS");
+        assertThat(pod.getAutomountServiceAccountToken()).isTrue();
     }
 
     private static JsonNode deployment() {

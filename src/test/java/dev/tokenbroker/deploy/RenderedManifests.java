@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.certmanager.api.model.v1.Certificate;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -52,7 +53,7 @@ final class RenderedManifests {
     static final Map<String, Class<? extends HasMetadata>> KINDS = Stream.of(Deployment.class, Service.class,
                     ServiceAccount.class, ConfigMap.class, ClusterRoleBinding.class, HorizontalPodAutoscaler.class,
                     PodDisruptionBudget.class, NetworkPolicy.class, ServiceMonitor.class, PrometheusRule.class,
-                    Certificate.class)
+                    Certificate.class, Secret.class)
             .collect(Collectors.toUnmodifiableMap(c -> HasMetadata.getApiVersion(c) + "/" + HasMetadata.getKind(c),
                     Function.identity()));
 

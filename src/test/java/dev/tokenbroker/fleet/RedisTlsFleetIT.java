@@ -139,9 +139,22 @@ public class RedisTlsFleetIT {
     }
 
     @Test
+    void aPasswordOverPlaintextRedisStopsStartUpNamingRediss() throws Exception {
+        Map<String, String> plaintext = new HashMap<>(chartEnvironment());
+        plaintext.put("QUARKUS_REDIS_HOSTS", redis.uri(RedisAcl.USER).replace("rediss://", "redis://"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BrokerProcess.start("redis-plaintext", settings, plaintext))
+                .hasMessageContaining("the broker exited");
+        assertThat(Files.readString(BrokerProcess.log("redis-plaintext")))
+                .contains("A Redis password would cross the network in clear", "use rediss://",
+                        "tokenbroker.cache.allow-plaintext-redis=true")
+                .doesNotContain(PASSWORD);
+    }
+
+    @Test
     void theChartMustNotSetTheUnquotedTlsNameNorAUsername() throws Exception {
         Map<String, String> unquoted = new HashMap<>(chartEnvironment());
         unquoted.put("QUARKUS_TLS_REDIS_TRUST_STORE_PEM_CERTS", unquoted.remove("QUARKUS_TLS__REDIS__TRUST_STORE_PEM_CERTS"));
+        unquoted.put("TOKENBROKER_HEALTH_DETAILS", "true"); // readiness quotes Redis's error only then
         BrokerProcess untrusting = BrokerProcess.start("redis-tls-unquoted", settings, unquoted);
         try {
             assertThat(untrusting.readinessDetail("redis"))

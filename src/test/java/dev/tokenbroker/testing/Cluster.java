@@ -175,6 +175,12 @@ public final class Cluster {
             return this;
         }
 
+        /** Sets {@code iat}; {@code null} leaves it out. */
+        public Jwt issuedAt(Instant value) {
+            issuedAt = value;
+            return this;
+        }
+
         public Jwt notBefore(Instant value) {
             notBefore = value;
             return this;
@@ -185,7 +191,7 @@ public final class Cluster {
                     .issuer(issuer)
                     .audience(audience)
                     .subject(subject)
-                    .issueTime(Date.from(issuedAt))
+                    .issueTime(issuedAt == null ? null : Date.from(issuedAt))
                     .notBeforeTime(Date.from(notBefore))
                     .expirationTime(Date.from(expiresAt))
                     .claim("kubernetes.io", Map.of("namespace", namespace,

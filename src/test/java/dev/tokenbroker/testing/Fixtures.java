@@ -18,11 +18,11 @@ public final class Fixtures {
     public static final String SCOPES = "openid,AdobeID,user_management_sdk,read_organizations,additional_info.projectedProductContext";
 
     /** Grants adobe-admin: openid, AdobeID, user_management_sdk; and a grant for a credential never loaded. */
-    public static final String BILLING_KEY = "tb-billing-key-7c1f2e9d4b6a8c0e";
+    public static final String BILLING_KEY = "tb-billing-key-7c1f2e9d4b6a8c0e5f3a1b9d";
     /** Grants adobe-admin: "*". */
-    public static final String OPS_KEY = "tb-ops-key-3a5c7e9b1d2f4a6c";
+    public static final String OPS_KEY = "tb-ops-key-3a5c7e9b1d2f4a6c8e0a2c4e";
     /** Grants only another credential. */
-    public static final String STRANGER_KEY = "tb-stranger-key-0f9e8d7c6b5a4321";
+    public static final String STRANGER_KEY = "tb-stranger-key-0f9e8d7c6b5a43210fed";
 
     /** A ServiceAccount caller (namespace/name) granted adobe-admin: openid, AdobeID. */
     public static final String PAYMENTS_SERVICE_ACCOUNT = "payments/billing";

@@ -21,7 +21,8 @@ import java.util.UUID;
 /**
  * A Kubernetes cluster's ServiceAccount token issuer ({@link Cluster}) and the broker's settings to trust it.
  * By default the JWKS is served the way the kube-apiserver serves it: over https, with a certificate from a CA
- * that only the CA file names, and only to a caller that presents the broker's own ServiceAccount token. With
+ * that only the CA file names, and only to a caller that presents the broker's own ServiceAccount token (sent
+ * with {@code send-token=true}, since the test's API server is {@code localhost}, not the in-cluster name). With
  * init arg {@code source=file}, it is a file instead. The JWKS is re-read hourly, so tests see reads they cause.
  */
 public class KubernetesJwksResource implements QuarkusTestResourceLifecycleManager {
@@ -68,6 +69,7 @@ public class KubernetesJwksResource implements QuarkusTestResourceLifecycleManag
                 cluster = new Cluster(new WireMockHost(wireMock, Files.readString(brokerToken).strip()));
                 config.put("tokenbroker.kubernetes.jwks-url", "https://localhost:" + wireMock.httpsPort() + Cluster.JWKS_PATH);
                 config.put("tokenbroker.kubernetes.ca-file", ca.toString());
+                config.put("tokenbroker.kubernetes.send-token", "true");
             }
             return config;
         } catch (IOException e) {

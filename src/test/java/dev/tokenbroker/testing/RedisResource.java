@@ -26,10 +26,12 @@ public class RedisResource implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
-        // A Redis that refused the broker or hung is checked again every second, not every 30.
+        // A Redis that refused the broker or hung is checked again every second, not every 30. The tests read
+        // Redis's problems from the readiness answer, which quotes them only with health details on.
         Map<String, String> settings = new HashMap<>(Map.of(
                 "tokenbroker.cache.encryption-key", Base64.getEncoder().encodeToString(key),
-                "tokenbroker.cache.redis-check-interval", "1s"));
+                "tokenbroker.cache.redis-check-interval", "1s",
+                "tokenbroker.health.details", "true"));
         if (!secured()) {
             redis = new RedisProcess(List.of());
             redis.start();

@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
@@ -18,27 +20,42 @@ import javax.net.ssl.SSLSocket;
  */
 public final class ServerTls {
 
-    private final TestCa ca = TestCa.create("token-broker test CA");
+    private final TestCa ca;
+    private final Function<TestCa, TestCa.Issued> issue;
     private final SecretMount mount;
     private volatile TestCa.Issued current;
 
-    private ServerTls(SecretMount mount) {
-        this.mount = mount;
+    private ServerTls(TestCa ca, Function<TestCa, TestCa.Issued> issue) {
+        this.ca = ca;
+        this.issue = issue;
+        try {
+            this.mount = new SecretMount(Files.createTempDirectory("token-broker-tls"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         renew();
     }
 
     /** A CA and a first certificate for localhost, mounted under a new temporary directory. */
     public static ServerTls create() {
-        try {
-            return new ServerTls(new SecretMount(Files.createTempDirectory("token-broker-tls")));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new ServerTls(TestCa.create("token-broker test CA"), ca -> ca.issueForLocalhost("token-broker"));
+    }
+
+    /**
+     * What the Helm chart generates when nothing else provides a certificate ({@code genCA}, {@code genSignedCert}):
+     * an RSA 2048 CA named {@code <fullname>-ca} and an RSA 2048 certificate, its key PKCS#1, for the Service's
+     * names with {@code <fullname>.<namespace>.svc} as common name; here also for localhost and 127.0.0.1, which
+     * the test connects to.
+     */
+    public static ServerTls generatedByTheChart(String fullname, String namespace) {
+        String svc = fullname + "." + namespace + ".svc";
+        return new ServerTls(TestCa.createRsa(fullname + "-ca"), ca -> ca.issue(svc,
+                List.of(fullname, fullname + "." + namespace, svc, svc + ".cluster.local", "localhost"), List.of("127.0.0.1")));
     }
 
     /** Issues a new certificate and key and swaps them in as the kubelet does; answers the new certificate. */
     public synchronized TestCa.Issued renew() {
-        TestCa.Issued next = ca.issueForLocalhost("token-broker");
+        TestCa.Issued next = issue.apply(ca);
         mount.write("tls", Map.of("tls.crt", next.certificatePem(), "tls.key", next.keyPem()));
         current = next;
         return next;

@@ -40,7 +40,8 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A private certificate authority made in the test: an EC P-256 root that issues server certificates with RSA 2048
+ * A private certificate authority made in the test: an EC P-256 root (or an RSA 2048 one, as Helm's {@code genCA}
+ * makes) that issues server certificates with RSA 2048
  * keys, the key written as PKCS#1 ({@code BEGIN RSA PRIVATE KEY}) as cert-manager writes {@code tls.key} by default.
  * Every certificate gets a fresh random serial, so a test can tell a renewed certificate from the one before.
  */
@@ -56,11 +57,24 @@ public final class TestCa {
         this.certificate = certificate;
     }
 
-    /** A new root CA with this common name. */
+    /** A new root CA with this common name and an EC P-256 key. */
     public static TestCa create(String commonName) {
+        return create(commonName, false);
+    }
+
+    /** A new root CA with this common name and an RSA 2048 key, as Helm's {@code genCA} makes. */
+    public static TestCa createRsa(String commonName) {
+        return create(commonName, true);
+    }
+
+    private static TestCa create(String commonName, boolean rsa) {
         try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            KeyPairGenerator generator = KeyPairGenerator.getInstance(rsa ? "RSA" : "EC");
+            if (rsa) {
+                generator.initialize(2048);
+            } else {
+                generator.initialize(new ECGenParameterSpec("secp256r1"));
+            }
             KeyPair keys = generator.generateKeyPair();
             X500Name name = new X500Name("CN=" + commonName);
             Instant now = Instant.now();

@@ -67,6 +67,17 @@ class ApiTlsTest {
     }
 
     @Test
+    void oauthMetadataAnnouncesHttpsUrlsWhenTlsIsOn() throws Exception {
+        HttpResponse<String> response = tls.client().send(HttpRequest.newBuilder(api.resolve("/.well-known/oauth-authorization-server"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonPath metadata = JsonPath.from(response.body());
+        String origin = "https://" + api.getHost() + ":" + api.getPort();
+        assertThat(metadata.getString("issuer")).isEqualTo(origin);
+        assertThat(metadata.getString("token_endpoint")).isEqualTo(origin + "/oauth2/token");
+    }
+
+    @Test
     void servesTokensOverTlsToAClientThatTrustsTheCa() throws Exception {
         assertThat(Files.readString(tls.keyFile())).as("a PKCS#1 key, as cert-manager writes tls.key")
                 .startsWith("-----BEGIN RSA PRIVATE KEY-----");

@@ -4,17 +4,21 @@ import static dev.tokenbroker.testing.Fixtures.OPS_KEY;
 import static dev.tokenbroker.testing.Fixtures.PAYMENTS_SERVICE_ACCOUNT;
 import static dev.tokenbroker.testing.Fixtures.STRANGER_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.tokenbroker.cache.CacheKeys;
 import dev.tokenbroker.testing.Cluster;
+import dev.tokenbroker.testing.Fixtures;
 import dev.tokenbroker.testing.ImsResource;
 import dev.tokenbroker.testing.KubernetesJwksResource;
 import dev.tokenbroker.testing.LogCapture;
+import dev.tokenbroker.testing.Problems;
 import dev.tokenbroker.testing.ServiceAccountBrokerTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -101,7 +105,7 @@ class AuditLogTest extends ServiceAccountBrokerTest {
     void unauthenticatedRequestNamesHowTheCallerTriedAndWhyItFailed() {
         get(as(cluster.token(PAYMENTS_SERVICE_ACCOUNT).expiresAt(Instant.now().minus(Duration.ofMinutes(5))).sign()),
                 "credential=adobe-admin", 401);
-        get(as("not-a-listed-key"), "credential=adobe-admin", 401);
+        get(as("not-a-listed-key-0123456789abcdef"), "credential=adobe-admin", 401);
         get(io.restassured.RestAssured.given(), "credential=adobe-admin", 401);
         assertThat(audit()).containsExactly(
                 "event=token_request caller=- method=service-account credential=- scopes=- outcome=unauthenticated status=401"
@@ -110,6 +114,50 @@ class AuditLogTest extends ServiceAccountBrokerTest {
                         + " tier=none reason=unknown_api_key",
                 "event=token_request caller=- method=- credential=- scopes=- outcome=unauthenticated status=401"
                         + " tier=none reason=missing_bearer");
+    }
+
+    @Test
+    void listedKeyShorterThan32CharactersNeverAuthenticates() throws Exception {
+        String shortKey = "k".repeat(31);
+        String longEnough = "k".repeat(32);
+        Files.writeString(callersFile, Fixtures.callersYaml() + """
+                  - name: short
+                    api-key-sha256: %s
+                    grants: [{credential: adobe-admin, scopes: ["*"]}]
+                  - name: long-enough
+                    api-key-sha256: %s
+                    grants: [{credential: adobe-admin, scopes: ["*"]}]
+                """.formatted(Fixtures.sha256(shortKey), Fixtures.sha256(longEnough)));
+        await().until(() -> callers.policy().callers().size() == 7);
+        logs.clear();
+
+        Problems.get(as(shortKey), "/tokens?credential=adobe-admin", 401, "unauthenticated");
+        get(as(longEnough), "credential=adobe-admin", 200);
+        assertThat(audit()).hasSize(2).first().isEqualTo("event=token_request caller=- method=api-key credential=-"
+                + " scopes=- outcome=unauthenticated status=401 tier=none reason=short_api_key");
+    }
+
+    @Test
+    void everyPurgeIsAuditedAllowedOrNot() {
+        purge(as(OPS_KEY), "adobe-admin", 204);
+        purge(as(STRANGER_KEY), "adobe-admin", 403);
+        purge(as("not-a-listed-key-0123456789abcdef"), "adobe-admin", 401);
+        purge(io.restassured.RestAssured.given(), "adobe-admin", 401);
+        purge(as(OPS_KEY), "Not%0AValid", 400);
+        assertThat(audit()).containsExactly(
+                "event=token_purge caller=ops method=api-key credential=adobe-admin scopes=- outcome=ok status=204 tier=none",
+                "event=token_purge caller=stranger method=api-key credential=adobe-admin scopes=- outcome=forbidden"
+                        + " status=403 tier=none",
+                "event=token_purge caller=- method=api-key credential=- scopes=- outcome=unauthenticated status=401"
+                        + " tier=none reason=unknown_api_key",
+                "event=token_purge caller=- method=- credential=- scopes=- outcome=unauthenticated status=401"
+                        + " tier=none reason=missing_bearer",
+                "event=token_purge caller=ops method=api-key credential=- scopes=- outcome=invalid_request status=400"
+                        + " tier=none");
+    }
+
+    private static void purge(RequestSpecification request, String credential, int status) {
+        request.urlEncodingEnabled(false).when().delete("/tokens/" + credential).then().statusCode(status);
     }
 
     @Test
