@@ -72,32 +72,9 @@ public class RedisAvailability {
         this.enabled = hosts.isPresent();
         this.timeout = settings.getOptionalValue("quarkus.redis.timeout", Duration.class).orElse(Duration.ofSeconds(10));
         this.secrets = RedisFailure.passwords(hosts, settings.getOptionalValue("quarkus.redis.password", String.class));
-        requireNoUsernameSetting(settings.getOptionalValue("quarkus.redis.username", String.class).isPresent());
-    }
-
-    /**
-     * The Quarkus Redis client has no user setting: {@code QUARKUS_REDIS_USERNAME} would be ignored and the broker
-     * would log in as {@code default}. The user goes into the URL; refuse to start rather than run as someone else.
-     */
-    static void requireNoUsernameSetting(boolean usernameSet) {
-        if (usernameSet) {
-            throw new IllegalStateException("quarkus.redis.username (env QUARKUS_REDIS_USERNAME) is no setting of the "
-                    + "Quarkus Redis client and would be ignored; name the ACL user in quarkus.redis.hosts instead: "
-                    + "rediss://host:6379?user=NAME (the password stays in quarkus.redis.password)");
-        }
-    }
-
-    /** The broker refuses to start with Redis but without an encryption key. */
-    static void requireEncryptionKey(boolean redisConfigured, boolean keyConfigured) {
-        if (redisConfigured && !keyConfigured) {
-            throw new IllegalStateException("quarkus.redis.hosts is set but tokenbroker.cache.encryption-key "
-                    + "(env TOKENBROKER_CACHE_ENCRYPTION_KEY) is not: tokens in Redis must be encrypted; "
-                    + CacheKeys.HOW_TO_MAKE_A_KEY);
-        }
     }
 
     void onStart(@Observes StartupEvent event) {
-        requireEncryptionKey(enabled, keys.configured());
         if (enabled) {
             OPERATIONS.forEach(this::errors); // at 0 from the start, so that an alert on increase() sees the first error
         }

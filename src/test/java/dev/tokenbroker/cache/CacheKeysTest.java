@@ -75,11 +75,11 @@ class CacheKeysTest {
 
     @Test
     void redisWithoutEncryptionKeyRefusesToStart() {
-        assertThatThrownBy(() -> RedisAvailability.requireEncryptionKey(true, false))
+        assertThatThrownBy(() -> RedisSettingsCheck.requireEncryptionKey(true, false))
                 .hasMessageContaining("tokenbroker.cache.encryption-key")
                 .hasMessageContaining("head -c 32 /dev/urandom | base64");
-        RedisAvailability.requireEncryptionKey(false, false);
-        RedisAvailability.requireEncryptionKey(true, true);
+        RedisSettingsCheck.requireEncryptionKey(false, false);
+        RedisSettingsCheck.requireEncryptionKey(true, true);
     }
 
     private static String randomKey() {
