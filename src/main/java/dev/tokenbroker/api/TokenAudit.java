@@ -1,8 +1,6 @@
 package dev.tokenbroker.api;
 
 import dev.tokenbroker.token.ScopeSet;
-import dev.tokenbroker.token.TokenKey;
-import dev.tokenbroker.token.Token;
 import dev.tokenbroker.broker.TokenService;
 import dev.tokenbroker.caller.AuthenticatedCaller;
 import dev.tokenbroker.caller.CallerRejected;

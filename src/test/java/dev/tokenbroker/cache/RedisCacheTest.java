@@ -11,7 +11,6 @@ import dev.tokenbroker.testing.ImsResource;
 import dev.tokenbroker.testing.RedisBrokerTest;
 import dev.tokenbroker.testing.RedisResource;
 import dev.tokenbroker.token.ScopeSet;
-import dev.tokenbroker.token.TokenKey;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tokenbroker.cache.CacheKeys;
-import dev.tokenbroker.testing.Cluster;
 import dev.tokenbroker.testing.Fixtures;
 import dev.tokenbroker.testing.ImsResource;
 import dev.tokenbroker.testing.KubernetesJwksResource;
