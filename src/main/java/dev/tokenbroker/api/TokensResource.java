@@ -28,6 +28,6 @@ public class TokensResource {
     public Uni<TokenResponse> token(@RestHeader(HttpHeaders.AUTHORIZATION) List<String> authorization,
             @RestQuery("credential") List<String> credential, @RestQuery("scope") List<String> scope,
             @RestQuery("min_ttl") List<String> minTtl) {
-        return issuer.issue(new TokenIssuer.Request(authorization, credential, scope, minTtl)).map(TokenResponse::of);
+        return issuer.issue(new TokenIssuer.Request(authorization, credential, scope, minTtl), TokenResponse::of);
     }
 }

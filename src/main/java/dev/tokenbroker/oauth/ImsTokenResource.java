@@ -65,8 +65,8 @@ public class ImsTokenResource {
                 throw new OAuthError.Refused(OAuthError.UNSUPPORTED_GRANT_TYPE, "grant_type must be client_credentials.");
             }
             ClientAuthentication client = ClientAuthentication.of(authorization, parameters);
-            return issuer.issue(requests.request(client.authorization(), client.clientId(), parameters))
-                    .map(issued -> OAuthAnswers.ok(new ImsTokenResponse(issued.token().accessToken(), "bearer", issued.expiresIn())))
+            return issuer.issue(requests.request(client.authorization(), client.clientId(), parameters),
+                            issued -> OAuthAnswers.ok(new ImsTokenResponse(issued.token().accessToken(), "bearer", issued.expiresIn())))
                     .onFailure().recoverWithItem(e -> OAuthAnswers.answer(e, OAuthAnswers.Proof.CLIENT));
         } catch (RuntimeException e) {
             return Uni.createFrom().item(OAuthAnswers.answer(e, OAuthAnswers.Proof.CLIENT));

@@ -79,8 +79,7 @@ public class OAuthTokenResource {
     }
 
     private Uni<Response> answer(TokenIssuer.Request request, OAuthAnswers.Proof proof, String issuedTokenType) {
-        return issuer.issue(request)
-                .map(issued -> OAuthAnswers.ok(OAuthTokenResponse.of(issued, issuedTokenType)))
+        return issuer.issue(request, issued -> OAuthAnswers.ok(OAuthTokenResponse.of(issued, issuedTokenType)))
                 .onFailure().recoverWithItem(e -> OAuthAnswers.answer(e, proof));
     }
 }
