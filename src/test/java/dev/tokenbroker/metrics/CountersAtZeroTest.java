@@ -1,6 +1,7 @@
 package dev.tokenbroker.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.tokenbroker.testing.Fixtures;
 import dev.tokenbroker.testing.ImsResource;
@@ -36,6 +37,14 @@ class CountersAtZeroTest {
 
     @Test
     void everyCounterWithAKnownLabelSetIsExportedAtZeroBeforeAnyTraffic() {
+        // Per-credential counters are registered from a worker a moment after start (CredentialMeters).
+        await().untilAsserted(() -> {
+            Scrape perCredential = Scrape.parse(RestAssured.given().get(metrics).asString());
+            for (String result : UpstreamTokenClient.RESULTS) {
+                assertZero(perCredential, "tokenbroker_upstream_calls_total", Map.of("credential", Fixtures.CREDENTIAL, "result", result));
+            }
+            assertZero(perCredential, "tokenbroker_mint_budget_exhausted_total", Map.of("credential", Fixtures.CREDENTIAL));
+        });
         Scrape scrape = Scrape.parse(RestAssured.given().get(metrics).asString());
         for (String operation : List.of("get", "put", "drop", "lock", "unlock", "publish", "subscribe")) {
             assertZero(scrape, "tokenbroker_redis_errors_total", Map.of("operation", operation));
@@ -45,10 +54,6 @@ class CountersAtZeroTest {
                 "subject", "unknown_service_account")) {
             assertZero(scrape, "tokenbroker_service_account_tokens_total", Map.of("result", result));
         }
-        for (String result : UpstreamTokenClient.RESULTS) {
-            assertZero(scrape, "tokenbroker_upstream_calls_total", Map.of("credential", Fixtures.CREDENTIAL, "result", result));
-        }
-        assertZero(scrape, "tokenbroker_mint_budget_exhausted_total", Map.of("credential", Fixtures.CREDENTIAL));
         for (String result : List.of("success", "failure")) {
             assertZero(scrape, "tokenbroker_refreshes_total", Map.of("result", result));
         }

@@ -102,6 +102,8 @@ class MetricsTest extends RedisBrokerTest {
 
     @Test
     void countersThatAlertsWatchExistBeforeTheirFirstEvent() {
+        // Per-credential meters are registered from a worker a moment after start (CredentialMeters).
+        await().until(() -> scrape().value("tokenbroker_mint_budget_exhausted_total", Map.of("credential", Fixtures.CREDENTIAL)).isPresent());
         Scrape before = scrape();
         for (String result : UpstreamTokenClient.RESULTS) {
             assertThat(before.value("tokenbroker_upstream_calls_total", Map.of("credential", Fixtures.CREDENTIAL, "result", result)))
@@ -140,7 +142,7 @@ class MetricsTest extends RedisBrokerTest {
     @Test
     void credentialValidityFollowsItsFiles() {
         Map<String, String> credential = Map.of("credential", Fixtures.CREDENTIAL);
-        assertThat(scrape().value("tokenbroker_credential_valid", credential)).contains(1.0);
+        await().untilAsserted(() -> assertThat(scrape().value("tokenbroker_credential_valid", credential)).contains(1.0));
         secrets.update(Fixtures.CREDENTIAL, "client_id", null);
         await().until(() -> scrape().value("tokenbroker_credential_valid", credential).orElseThrow() == 0.0);
         assertThat(scrape().value("tokenbroker_credentials_invalid", Map.of())).contains(1.0);
