@@ -11,7 +11,7 @@
 # Each path is warmed up first (WARMUP seconds, default 10): the JIT needs that long to compile GET /tokens.
 # Needs: java, redis-server, python3, curl, wrk (Debian: apt-get install wrk). Builds the jar only if it is missing.
 # Usage: bench/run.sh [DURATION_SECONDS] [CONNECTIONS]
-#   env: JAR (default target/quarkus-app/quarkus-run.jar), WARMUP, IDLE (seconds of idle CPU measured, default 30), CREDENTIALS, CALLERS,
+#   env: JAR (default target/token-broker.jar), WARMUP, IDLE (seconds of idle CPU measured, default 30), CREDENTIALS, CALLERS,
 #        CENTRAL_OPTS (default -Xmx256m), SIDECAR_OPTS (default: the chart's sidecar profile, with a local archive)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,8 +24,8 @@ callers=${CALLERS:-10000}
 for tool in java redis-server python3 curl wrk; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is needed (wrk: apt-get install wrk)"; exit 1; }
 done
-[[ -n ${JAR:-} || -f target/quarkus-app/quarkus-run.jar ]] || mvn -B -q package -DskipTests
-jar=${JAR:-$PWD/target/quarkus-app/quarkus-run.jar}
+[[ -n ${JAR:-} || -f target/token-broker.jar ]] || mvn -B -q package -DskipTests
+jar=${JAR:-$PWD/target/token-broker.jar}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 work=$(mktemp -d)
