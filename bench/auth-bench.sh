@@ -68,7 +68,7 @@ TOKENBROKER_CREDENTIALS_DIR="$WORK/credentials" TOKENBROKER_CALLERS_FILE="$WORK/
 TOKENBROKER_KUBERNETES_JWKS_URL="$WORK/jwks.json" TOKENBROKER_KUBERNETES_ISSUER="$ISSUER" \
 QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$PORT" QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
 QUARKUS_MANAGEMENT_PORT="$MANAGEMENT_PORT" \
-  java -Dquarkus.profile=demo -jar target/quarkus-app/quarkus-run.jar > "$WORK/broker.log" 2>&1 &
+  java -Dquarkus.profile=demo -jar target/token-broker.jar > "$WORK/broker.log" 2>&1 &
 BROKER_PID=$!
 for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$MANAGEMENT_PORT/q/health/ready" > /dev/null && break

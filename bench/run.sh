@@ -11,8 +11,9 @@
 # Each path is warmed up first (WARMUP seconds, default 10): the JIT needs that long to compile GET /tokens.
 # Needs: java, redis-server, python3, curl, wrk (Debian: apt-get install wrk). Builds the jar only if it is missing.
 # Usage: bench/run.sh [DURATION_SECONDS] [CONNECTIONS]
-#   env: JAR (default target/quarkus-app/quarkus-run.jar), WARMUP, IDLE (seconds of idle CPU measured, default 30), CREDENTIALS, CALLERS,
-#        CENTRAL_OPTS (default -Xmx256m), SIDECAR_OPTS (default: the chart's sidecar profile, with a local archive)
+#   env: JAR (default target/token-broker.jar), WARMUP, IDLE (seconds of idle CPU measured, default 30), CREDENTIALS, CALLERS,
+#        CENTRAL_OPTS (default -Xmx256m with the AppCDS archive), SIDECAR_OPTS (default: the chart's sidecar profile);
+#        both defaults use an AppCDS archive made here the way the Dockerfile makes it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-15}
@@ -24,8 +25,8 @@ callers=${CALLERS:-10000}
 for tool in java redis-server python3 curl wrk; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is needed (wrk: apt-get install wrk)"; exit 1; }
 done
-[[ -n ${JAR:-} || -f target/quarkus-app/quarkus-run.jar ]] || mvn -B -q package -DskipTests
-jar=${JAR:-$PWD/target/quarkus-app/quarkus-run.jar}
+[[ -n ${JAR:-} || -f target/token-broker.jar ]] || mvn -B -q package -DskipTests
+jar=${JAR:-$PWD/target/token-broker.jar}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 work=$(mktemp -d)
@@ -33,16 +34,35 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-# The JVM profiles. Sidecar: helm/token-broker/values.yaml `sidecar` (keep the two alike), its class-data sharing
-# archive made here the way the Dockerfile makes it, by the JVM that will use it.
-central_opts=${CENTRAL_OPTS:--Xmx256m}
-if [[ -z ${SIDECAR_OPTS:-} ]]; then
-  make_archive=true
-  SIDECAR_OPTS="-XX:+UseSerialGC -Xms8m -Xmx48m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=24m \
--XX:MaxDirectMemorySize=16m -Xss512k -XX:CICompilerCount=2 -XX:SharedArchiveFile=$work/app-cds.jsa -Xshare:auto \
--Dquarkus.vertx.event-loops-pool-size=1 -Dquarkus.thread-pool.max-threads=8"
+# The JVM profiles, both with class-data sharing from the archive made below, as the image uses its own in both
+# modes. Sidecar: helm/token-broker/values.yaml `sidecar` (keep the two alike): gcOptions, javaOptions, eventLoops
+# and workerThreads.
+archive=$work/app-cds.jsa
+central_opts=${CENTRAL_OPTS:--Xmx256m -XX:SharedArchiveFile=$archive -Xshare:auto}
+sidecar_opts=${SIDECAR_OPTS:--XX:+UseSerialGC -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
+-Xms8m -Xmx32m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=24m -XX:MaxDirectMemorySize=16m -Xss256k \
+-XX:CICompilerCount=2 -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=2000 \
+-XX:SharedArchiveFile=$archive -Xshare:auto -Dquarkus.vertx.event-loops-pool-size=1 -Dquarkus.thread-pool.max-threads=8}
+
+# The AppCDS archive, made as the Dockerfile's AppCDS step makes it (keep the two alike), by the JVM that will use
+# it: the classes a start of the broker loaded up to "started" (here on free ports), then dumped.
+if [[ $central_opts$sidecar_opts == *"$archive"* ]]; then
+  mkdir "$work/app-cds"
+  java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Djava.io.tmpdir="$work/app-cds" \
+    -Dquarkus.http.port="$(free_port)" -Dquarkus.management.port="$(free_port)" \
+    -XX:DumpLoadedClassList="$work/app-cds/classes.lst" -jar "$jar" >"$work/app-cds/start.log" 2>&1 &
+  classlist_pid=$!
+  pids+=("$classlist_pid")
+  for _ in $(seq 1 120); do
+    if grep -qs ' started in ' "$work/app-cds/start.log" || ! kill -0 "$classlist_pid" 2>/dev/null; then break; fi
+    sleep 1
+  done
+  kill "$classlist_pid" 2>/dev/null || true
+  wait "$classlist_pid" || true
+  grep -qs ' started in ' "$work/app-cds/start.log" || { echo "bench: the class-list start failed:"; cat "$work/app-cds/start.log"; exit 1; }
+  java -Xshare:dump -XX:+UseSerialGC -XX:SharedClassListFile="$work/app-cds/classes.lst" -XX:SharedArchiveFile="$archive" \
+    -jar "$jar" >"$work/app-cds/dump.log" 2>&1 || { echo "bench: the archive dump failed:"; cat "$work/app-cds/dump.log"; exit 1; }
 fi
-sidecar_opts=$SIDECAR_OPTS
 
 redis_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$work/redis.log" 2>&1 &
@@ -160,12 +180,6 @@ start_broker redis "$central_opts" false "$work/callers-1.yaml"
 redis=$(load "$tokens_url" "$auth")
 stop_broker
 
-if [[ ${make_archive:-false} == true ]]; then # the classes a started broker that served a token had loaded
-  start_broker classlist "-XX:DumpLoadedClassList=$work/classes.lst" true "$work/callers-1.yaml"
-  stop_broker
-  java -Xshare:dump -XX:SharedClassListFile="$work/classes.lst" -XX:SharedArchiveFile="$work/app-cds.jsa" \
-    -jar "$jar" >"$work/cds.log" 2>&1
-fi
 start_broker sidecar "$sidecar_opts" true "$work/callers-1.yaml"
 sidecar_ready=$ready_s
 sleep 5
@@ -179,7 +193,7 @@ upstream_calls=$(curl -sf "http://127.0.0.1:$ims_port/count")
 echo
 echo "wrk -t2 -c$connections, ${warmup}s warm-up and ${duration}s measured per path, on $(nproc) cores; $(date -u +%F)"
 echo "load average before: $load_before; after: $(uptime_load)"
-echo "central profile: $central_opts"
+echo "central profile: ${central_opts//$work/<work>}"
 echo "sidecar profile: ${sidecar_opts//$work/<work>}"
 echo
 echo "| path | requests/s | p50 ms | p99 ms | vs | broker CPU µs/request |"

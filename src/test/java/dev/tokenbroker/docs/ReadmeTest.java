@@ -14,7 +14,7 @@ class ReadmeTest {
     /** What a newcomer sees without scrolling, about one screen. */
     private static final int FIRST_SCREEN_LINES = 45;
     private static final String RUN = "mvn -B -q package -DskipTests -Dquarkus.profile=demo && java -Dquarkus.profile=demo"
-            + " -jar target/quarkus-app/quarkus-run.jar";
+            + " -jar target/token-broker.jar";
     private static final String CURL = "curl -s -H 'Authorization: Bearer demo-key-not-secret-0123456789abcdef'"
             + " 'http://localhost:8080/tokens?credential=demo&scope=openid'";
     private static final String TEST = "mvn -B verify";

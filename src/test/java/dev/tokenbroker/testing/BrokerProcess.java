@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.function.IntFunction;
 import javax.net.ssl.SSLContext;
 
-/** The packaged broker ({@code target/quarkus-app/quarkus-run.jar}) run as its own process, on free ports. */
+/** The packaged broker (the uber-jar {@code target/token-broker.jar}) run as its own process, on free ports. */
 public final class BrokerProcess {
 
     private final Process process;
@@ -54,7 +54,7 @@ public final class BrokerProcess {
      */
     public static BrokerProcess start(String name, Map<String, String> settings, IntFunction<Map<String, String>> environment,
             SSLContext trust) {
-        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        Path jar = Path.of("target", "token-broker.jar");
         if (!jar.toFile().isFile()) {
             throw new IllegalStateException(jar + " is missing: *IT tests run after `mvn package` (mvn verify does)");
         }
