@@ -60,9 +60,8 @@ public class TokenIssuer {
 
     /**
      * A token for this request, handed to {@code answer} (which makes the surface's reply) on the thread that
-     * decided, or a {@link TokenException} saying why not. The answer is made in the same step as the audit line:
-     * on the event loop every Mutiny step is a context switch of its own (context propagation captures and restores
-     * the request's contexts around each function), which costs more than the rest of an answer from memory.
+     * decided, or a {@link TokenException} saying why not. The answer is made with the audit line, in the step that
+     * {@link TokenService#token} hands its outcome to: for an answer from memory no Mutiny step at all.
      */
     public <T> Uni<T> issue(Request request, Function<Issued, T> answer) {
         Exchange x = new Exchange();
@@ -112,7 +111,7 @@ public class TokenIssuer {
             return Uni.createFrom().failure(failed(x, e));
         }
         TokenKey key = credential.tokenKey(scopes);
-        return tokens.token(credential, key, minTtl).onItemOrFailure().transformToUni((served, e) -> {
+        return tokens.token(credential, key, minTtl, (served, e) -> {
             try {
                 if (e != null) {
                     throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);

@@ -18,7 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
-import java.util.Optional;
+import java.util.function.BiFunction;
 
 /**
  * The one path every token takes: the in-process tier; then Redis, asked without blocking; then a mint on a worker
@@ -68,17 +68,22 @@ public class TokenService {
 
     /**
      * A token for this credential and scope set that is good for {@code minTtl}: from memory, else Redis, else
-     * minted. Fails with a {@link TokenException} (a {@code min_ttl} beyond the token lifetime, an identity provider
-     * that cannot mint, a spent mint budget).
+     * minted; handed to {@code then} with {@code null} for the failure, or failing: {@code then} gets {@code null}
+     * and a {@link TokenException} (a {@code min_ttl} beyond the token lifetime, an identity provider that cannot
+     * mint, a spent mint budget). {@code then} is called once, on the thread that got the answer, and makes the
+     * caller's reply. For an answer from memory it is called directly: a Mutiny step would cost more than the rest
+     * of such an answer, since context propagation captures and restores the request's contexts around each one.
      */
-    public Uni<Served> token(Credential credential, TokenKey key, Duration minTtl) {
+    public <T> Uni<T> token(Credential credential, TokenKey key, Duration minTtl, BiFunction<Served, Throwable, Uni<T>> then) {
+        Served fromMemory;
         try {
-            Optional<Token> memory = local.get(key);
-            if (memory.isPresent() && goodFor(memory.get(), minTtl)) {
-                return Uni.createFrom().item(served(credential, key, memory.get(), Tier.MEMORY));
-            }
+            fromMemory = local.get(key).filter(token -> goodFor(token, minTtl))
+                    .map(token -> served(credential, key, token, Tier.MEMORY)).orElse(null);
         } catch (RuntimeException e) {
-            return Uni.createFrom().failure(e);
+            return then.apply(null, e);
+        }
+        if (fromMemory != null) {
+            return then.apply(fromMemory, null);
         }
         return shared.get(key).chain(stored -> {
             if (stored.isPresent() && goodFor(stored.get(), minTtl)) {
@@ -87,7 +92,7 @@ public class TokenService {
             }
             return Uni.createFrom().item(() -> new Served(minter.token(credential, key, t -> goodFor(t, minTtl)), Tier.UPSTREAM))
                     .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
-        });
+        }).onItemOrFailure().transformToUni(then::apply);
     }
 
     private Served served(Credential credential, TokenKey key, Token token, Tier tier) {
