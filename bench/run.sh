@@ -12,6 +12,7 @@
 # Needs: java, redis-server, python3, curl, wrk (Debian: apt-get install wrk). Builds the jar only if it is missing.
 # Usage: bench/run.sh [DURATION_SECONDS] [CONNECTIONS]
 #   env: JAR (default target/token-broker.jar), WARMUP, IDLE (seconds of idle CPU measured, default 30), CREDENTIALS, CALLERS,
+#        SIDECAR_CREDENTIALS (default 10: a sidecar mounts its own application's credentials, not the cluster's),
 #        CENTRAL_OPTS (default -Xmx256m with the AppCDS archive), SIDECAR_OPTS (default: the chart's sidecar profile);
 #        both defaults use an AppCDS archive made here the way the Dockerfile makes it
 set -euo pipefail
@@ -21,6 +22,7 @@ connections=${2:-32}
 warmup=${WARMUP:-10}
 idle=${IDLE:-30}
 credentials=${CREDENTIALS:-1000}
+sidecar_credentials=${SIDECAR_CREDENTIALS:-10}
 callers=${CALLERS:-10000}
 for tool in java redis-server python3 curl wrk; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is needed (wrk: apt-get install wrk)"; exit 1; }
@@ -74,16 +76,18 @@ pids+=($!)
 # CREDENTIALS credential directories, one of them (bench) asked for; the callers file with the bench caller alone,
 # and with CALLERS - 1 others listed before it.
 key=bench-key-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
-python3 - "$work" "$credentials" "$callers" "$ims_port" "$(printf %s "$key" | sha256sum | cut -d' ' -f1)" <<'PY'
+python3 - "$work" "$credentials" "$callers" "$ims_port" "$(printf %s "$key" | sha256sum | cut -d' ' -f1)" "$sidecar_credentials" <<'PY'
 import os, secrets, sys
 work, credentials, callers, ims_port, digest = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+sidecar_credentials = int(sys.argv[6])
 for i in range(credentials):
     name = "bench" if i == 0 else "cred-%04d" % i
-    os.makedirs(f"{work}/credentials/{name}")
-    for file, value in {"client_id": f"client-{i}", "client_secret": "bench-secret", "scopes": "openid,AdobeID",
-                        "token_url": f"http://127.0.0.1:{ims_port}/ims/token/v3"}.items():
-        with open(f"{work}/credentials/{name}/{file}", "w") as f:
-            f.write(value)
+    for mount in ["credentials"] + (["credentials-sidecar"] if i < sidecar_credentials else []):
+        os.makedirs(f"{work}/{mount}/{name}")
+        for file, value in {"client_id": f"client-{i}", "client_secret": "bench-secret", "scopes": "openid,AdobeID",
+                            "token_url": f"http://127.0.0.1:{ims_port}/ims/token/v3"}.items():
+            with open(f"{work}/{mount}/{name}/{file}", "w") as f:
+                f.write(value)
 bench = f"  - name: bench\n    api-key-sha256: {digest}\n    grants:\n      - credential: bench\n        scopes: [\"*\"]\n"
 with open(f"{work}/callers-1.yaml", "w") as f:
     f.write("callers:\n" + bench)
@@ -96,7 +100,7 @@ with open(f"{work}/callers-{callers}.yaml", "w") as f:
 PY
 encryption_key=$(head -c 32 /dev/urandom | base64)
 
-start_broker() { # $1: name, $2: JVM options, $3: local tier on (true/false), $4: callers file
+start_broker() { # $1: name, $2: JVM options, $3: local tier on (true/false), $4: callers file, $5: credentials mount (default credentials)
   port=$(free_port)
   management=$(free_port)
   log=$work/broker-$1.log
@@ -105,7 +109,7 @@ start_broker() { # $1: name, $2: JVM options, $3: local tier on (true/false), $4
   # shellcheck disable=SC2086 # JVM options: word-split on purpose
   java $2 -Dquarkus.http.port="$port" -Dquarkus.management.port="$management" \
     -Dquarkus.redis.hosts="redis://127.0.0.1:$redis_port" -Dtokenbroker.cache.encryption-key="$encryption_key" \
-    -Dtokenbroker.cache.local-enabled="$3" -Dtokenbroker.credentials.dir="$work/credentials" \
+    -Dtokenbroker.cache.local-enabled="$3" -Dtokenbroker.credentials.dir="$work/${5:-credentials}" \
     -Dtokenbroker.callers.file="$4" -Dquarkus.log.level=WARN -Dquarkus.log.category.\"dev.tokenbroker.caller\".level=INFO \
     -jar "$jar" >"$log" 2>&1 &
   broker_pid=$!
@@ -180,7 +184,7 @@ start_broker redis "$central_opts" false "$work/callers-1.yaml"
 redis=$(load "$tokens_url" "$auth")
 stop_broker
 
-start_broker sidecar "$sidecar_opts" true "$work/callers-1.yaml"
+start_broker sidecar "$sidecar_opts" true "$work/callers-1.yaml" credentials-sidecar
 sidecar_ready=$ready_s
 sleep 5
 sidecar_rss_idle=$(rss_mib)
@@ -211,6 +215,7 @@ echo "| JVM profile | ready s | RSS idle MiB | RSS after load MiB |"
 echo "| --- | ---: | ---: | ---: |"
 echo "| central | $central_ready | $central_rss_idle | $central_rss_load |"
 echo "| sidecar | $sidecar_ready | $sidecar_rss_idle | $sidecar_rss_load |"
+echo "(central with $credentials credential directories mounted, sidecar with $sidecar_credentials)"
 echo
 echo "idle broker with $credentials credential directories (central): ${central_idle_cpu}% of one core over ${idle}s"
 echo "callers file of $callers entries loaded in ${callers_ms:-?} ms"
