@@ -23,7 +23,7 @@ ENV LANGUAGE='en_US:en'
 # One layer, the uber-jar, not the fast-jar's four (lib, *.jar, app, quarkus) that let an image of changed code
 # reuse the library layers. On JDK 17 a CDS archive holds no class that the fast-jar's RunnerClassLoader loads,
 # only the JDK's and those on the system class path, which in an uber-jar are all of them: with the archive below
-# the broker is ready in 1.0-1.5 s instead of 2.3-2.6 s (measured on 2 cores). That is paid at every start of every
+# the broker is ready in 1.0-1.9 s instead of 2.3-2.6 s (measured on 2 cores). That is paid at every start of every
 # pod, the sidecar's in each application pod included; a re-pull of the whole jar (27 MB) only once per release.
 COPY --from=build --chown=185 /build/target/token-broker.jar /deployments/token-broker.jar
 

@@ -8,7 +8,8 @@
 #     than requests/s on a shared machine);
 #   - per JVM profile: time from start to ready, RSS idle and after load; the idle broker's CPU with CREDENTIALS
 #     (1,000) credential directories mounted; how long the callers file of CALLERS entries took to load.
-# Each path is warmed up first (WARMUP seconds, default 10): the JIT needs that long to compile GET /tokens.
+# Each path is warmed up first (WARMUP seconds, default 30): with wrk on the same two cores the JIT has little CPU to
+# spare, and after 10 s some runs still cost 3-4x the CPU per request that the same jar costs once warm.
 # Needs: java, redis-server, python3, curl, wrk (Debian: apt-get install wrk). Builds the jar only if it is missing.
 # Usage: bench/run.sh [DURATION_SECONDS] [CONNECTIONS]
 #   env: JAR (default target/token-broker.jar), WARMUP, IDLE (seconds of idle CPU measured, default 30), CREDENTIALS, CALLERS,
@@ -19,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-15}
 connections=${2:-32}
-warmup=${WARMUP:-10}
+warmup=${WARMUP:-30}
 idle=${IDLE:-30}
 credentials=${CREDENTIALS:-1000}
 sidecar_credentials=${SIDECAR_CREDENTIALS:-10}
