@@ -112,10 +112,10 @@ public class TokenIssuer {
         }
         TokenKey key = credential.tokenKey(scopes);
         return tokens.token(credential, key, minTtl, (served, e) -> {
+            if (e != null) {
+                return Uni.createFrom().failure(failed(x, e));
+            }
             try {
-                if (e != null) {
-                    throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
-                }
                 x.audit.served(served, tokens.fingerprint(served.token()));
                 T reply = answer.apply(issued(credential, scopes, served.token()));
                 end(x);

@@ -68,17 +68,19 @@ public class TokenService {
 
     /**
      * A token for this credential and scope set that is good for {@code minTtl}: from memory, else Redis, else
-     * minted; handed to {@code then} with {@code null} for the failure, or failing: {@code then} gets {@code null}
-     * and a {@link TokenException} (a {@code min_ttl} beyond the token lifetime, an identity provider that cannot
-     * mint, a spent mint budget). {@code then} is called once, on the thread that got the answer, and makes the
+     * minted. The outcome goes to {@code then}: the token and {@code null}, or {@code null} and why not (a
+     * {@link TokenException}: a {@code min_ttl} beyond the token lifetime, an identity provider that cannot mint, a
+     * spent mint budget). {@code then} is called once, on the thread that got the answer, and makes the
      * caller's reply. For an answer from memory it is called directly: a Mutiny step would cost more than the rest
      * of such an answer, since context propagation captures and restores the request's contexts around each one.
      */
     public <T> Uni<T> token(Credential credential, TokenKey key, Duration minTtl, BiFunction<Served, Throwable, Uni<T>> then) {
-        Served fromMemory;
+        Served fromMemory = null;
         try {
-            fromMemory = local.get(key).filter(token -> goodFor(token, minTtl))
-                    .map(token -> served(credential, key, token, Tier.MEMORY)).orElse(null);
+            Token memory = local.get(key).orElse(null);
+            if (memory != null && goodFor(memory, minTtl)) {
+                fromMemory = served(credential, key, memory, Tier.MEMORY);
+            }
         } catch (RuntimeException e) {
             return then.apply(null, e);
         }

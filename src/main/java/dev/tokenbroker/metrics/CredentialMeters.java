@@ -68,11 +68,14 @@ public class CredentialMeters {
 
     synchronized void follow() {
         long started = System.nanoTime();
-        int before = gauges.size();
+        int added = 0;
         Set<String> names = new TreeSet<>(credentials.names());
         credentials.problems().keySet().stream().filter(name -> Credential.NAME.matcher(name).matches()).forEach(names::add);
         for (String name : names) {
-            gauges.computeIfAbsent(name, this::register);
+            if (!gauges.containsKey(name)) {
+                gauges.put(name, register(name));
+                added++;
+            }
         }
         gauges.keySet().removeIf(name -> {
             if (names.contains(name)) {
@@ -81,8 +84,8 @@ public class CredentialMeters {
             gauges.get(name).forEach(meters::remove);
             return true;
         });
-        Log.debugf("event=credential_meters_followed credentials=%d added=%d millis=%d", gauges.size(),
-                Math.max(0, gauges.size() - before), (System.nanoTime() - started) / 1_000_000);
+        Log.debugf("event=credential_meters_followed credentials=%d added=%d millis=%d", gauges.size(), added,
+                (System.nanoTime() - started) / 1_000_000);
     }
 
     private List<Meter> register(String name) {
