@@ -7,7 +7,18 @@
 #   - per path: requests/s, p50/p99 (wrk) and the broker's CPU time per request (from /proc/<pid>/stat: steadier
 #     than requests/s on a shared machine);
 #   - per JVM profile: time from start to ready, RSS idle and after load; the idle broker's CPU with CREDENTIALS
-#     (1,000) credential directories mounted; how long the callers file of CALLERS entries took to load.
+#     (1,000) credential directories mounted; how long the callers file of CALLERS entries took to load;
+#   - both profiles again on JDK 25 (JDK25, default /usr/lib/jvm/temurin-25-jdk-amd64, skipped when it is missing)
+#     with an AOT cache (JEP 483, 515) in place of the AppCDS archive: one training run per profile, with the same GC
+#     and flags as the measured start, that serves tokens for TRAINING seconds (default 10) and stops, then the
+#     measured start with -XX:AOTCache (which refuses -Xshare and SharedArchiveFile); RSS split into its anonymous and
+#     file-backed parts (/proc/<pid>/status RssAnon, RssFile);
+#   - the time to ready once more, as the median (and range) of STARTS (default 5) further starts per profile and JDK,
+#     taken in turns, since one start on a shared machine varies by a few tenths of a second;
+#   - where the sidecar's start and memory go, on each JDK, in a start of its own (NativeMemoryTracking costs):
+#     JVM creation, classes loaded and from the archive, class loading, initialisation, JIT and GC time, the
+#     threads' CPU by kind (jcmd PerfCounter.print at readiness), and after load the JVM's own account of its
+#     memory by area (jcmd VM.native_memory summary) beside the RSS.
 # Each path is warmed up first (WARMUP seconds, default 30): with wrk on the same two cores the JIT has little CPU to
 # spare, and after 10 s some runs still cost 3-4x the CPU per request that the same jar costs once warm.
 # Needs: java, redis-server, python3, curl, wrk (Debian: apt-get install wrk). Builds the jar only if it is missing.
@@ -15,7 +26,7 @@
 #   env: JAR (default target/token-broker.jar), WARMUP, IDLE (seconds of idle CPU measured, default 30), CREDENTIALS, CALLERS,
 #        SIDECAR_CREDENTIALS (default 10: a sidecar mounts its own application's credentials, not the cluster's),
 #        CENTRAL_OPTS (default -Xmx256m with the AppCDS archive), SIDECAR_OPTS (default: the chart's sidecar profile);
-#        both defaults use an AppCDS archive made here the way the Dockerfile makes it
+#        both defaults use an AppCDS archive made here the way the Dockerfile makes it; JDK25, TRAINING, STARTS
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-15}
@@ -25,6 +36,13 @@ idle=${IDLE:-30}
 credentials=${CREDENTIALS:-1000}
 sidecar_credentials=${SIDECAR_CREDENTIALS:-10}
 callers=${CALLERS:-10000}
+training=${TRAINING:-10}
+starts=${STARTS:-5}
+jdk25=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
+java25=$jdk25/bin/java
+[[ -x $java25 ]] || java25=
+java17=$(command -v java)
+jvm=$java17 # the JVM start_broker starts
 for tool in java redis-server python3 curl wrk; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is needed (wrk: apt-get install wrk)"; exit 1; }
 done
@@ -40,12 +58,17 @@ trap cleanup EXIT
 # The JVM profiles, both with class-data sharing from the archive made below, as the image uses its own in both
 # modes. Sidecar: helm/token-broker/values.yaml `sidecar` (keep the two alike): gcOptions, javaOptions, eventLoops
 # and workerThreads.
+# On JDK 25 the same profiles without the archive options, and with an AOT cache of their own (below).
 archive=$work/app-cds.jsa
-central_opts=${CENTRAL_OPTS:--Xmx256m -XX:SharedArchiveFile=$archive -Xshare:auto}
-sidecar_opts=${SIDECAR_OPTS:--XX:+UseSerialGC -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
+central_base="-Xmx256m"
+sidecar_base="-XX:+UseSerialGC -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
 -Xms8m -Xmx32m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=24m -XX:MaxDirectMemorySize=16m -Xss256k \
 -XX:CICompilerCount=2 -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=2000 \
--XX:SharedArchiveFile=$archive -Xshare:auto -Dquarkus.vertx.event-loops-pool-size=1 -Dquarkus.thread-pool.max-threads=8}
+-Dquarkus.vertx.event-loops-pool-size=1 -Dquarkus.thread-pool.max-threads=8"
+central_opts=${CENTRAL_OPTS:-$central_base -XX:SharedArchiveFile=$archive -Xshare:auto}
+sidecar_opts=${SIDECAR_OPTS:-$sidecar_base -XX:SharedArchiveFile=$archive -Xshare:auto}
+central25_opts="$central_base -XX:AOTCache=$work/central.aot"
+sidecar25_opts="$sidecar_base -XX:AOTCache=$work/sidecar.aot"
 
 # The AppCDS archive, made as the Dockerfile's AppCDS step makes it (keep the two alike), by the JVM that will use
 # it: the classes a start of the broker loaded up to "started" (here on free ports), then dumped.
@@ -108,7 +131,7 @@ start_broker() { # $1: name, $2: JVM options, $3: local tier on (true/false), $4
   local start
   start=$(date +%s%N)
   # shellcheck disable=SC2086 # JVM options: word-split on purpose
-  java $2 -Dquarkus.http.port="$port" -Dquarkus.management.port="$management" \
+  "$jvm" $2 -Dquarkus.http.port="$port" -Dquarkus.management.port="$management" \
     -Dquarkus.redis.hosts="redis://127.0.0.1:$redis_port" -Dtokenbroker.cache.encryption-key="$encryption_key" \
     -Dtokenbroker.cache.local-enabled="$3" -Dtokenbroker.credentials.dir="$work/${5:-credentials}" \
     -Dtokenbroker.callers.file="$4" -Dquarkus.log.level=WARN -Dquarkus.log.category.\"dev.tokenbroker.caller\".level=INFO \
@@ -130,6 +153,10 @@ stop_broker() { kill "$broker_pid"; wait "$broker_pid" 2>/dev/null || true; }
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$broker_pid/stat"; } # user + system, in clock ticks
 rss_mib() { echo $(( $(ps -o rss= -p "$broker_pid") / 1024 )); }
+rss_parts() { # "RSS (anonymous + file-backed)" in MiB, from /proc/<pid>/status
+  awk '/^VmRSS/ { r = $2 } /^RssAnon/ { a = $2 } /^RssFile/ { f = $2 }
+       END { printf "%d (%d + %d)", r / 1024, a / 1024, f / 1024 }' "/proc/$broker_pid/status"
+}
 idle_cpu() { # share of one core the idle broker uses over IDLE seconds, in %
   sleep 5
   local before after
@@ -164,6 +191,36 @@ row() { # $1: label, $2: "rps p50 p99 cpu", $3: rps of the row it is compared wi
 }
 uptime_load() { uptime | sed 's/.*load average: //'; }
 
+# train_aot NAME OPTIONS CALLERS MOUNT: the AOT cache $work/NAME.aot, made on JDK 25 by a start with the measured
+# profile's options that serves tokens for TRAINING seconds and is stopped (SIGTERM): at exit the JVM writes the
+# cache from what it loaded, linked and profiled (-XX:AOTCacheOutput, JEP 514's one step), as the Dockerfile does.
+train_aot() {
+  jvm=$java25
+  start_broker "train-$1" "$2 -XX:AOTCacheOutput=$work/$1.aot" true "$3" "$4"
+  curl -sf "http://127.0.0.1:$port/ping" >/dev/null
+  wrk -t2 -c"$connections" -H "$auth" -d"${training}s" "$tokens_url" >/dev/null
+  stop_broker
+  jvm=$java17
+  grep -qs 'AOTCache creation is complete' "$work/broker-train-$1.log" \
+    || { echo "bench: the AOT cache $1 was not written:"; tail -20 "$work/broker-train-$1.log"; exit 1; }
+}
+
+# breakdown NAME JVM OPTIONS: a start of the sidecar profile with native memory tracking, for where its start-up
+# and memory go (bench/jvm-breakdown.py): the rest of each table row in $work/NAME.start and $work/NAME.memory
+breakdown() {
+  jvm=$2
+  local jcmd_bin
+  jcmd_bin=$(dirname "$(readlink -f "$jvm")")/jcmd
+  start_broker "$1" "$3 -XX:NativeMemoryTracking=summary" true "$work/callers-1.yaml" credentials-sidecar
+  "$jcmd_bin" "$broker_pid" PerfCounter.print >"$work/$1.perf"
+  echo "$ready_s $(python3 bench/jvm-breakdown.py start "$broker_pid" "$work/$1.perf")" >"$work/$1.start"
+  load "$tokens_url" "$auth" >/dev/null
+  "$jcmd_bin" "$broker_pid" VM.native_memory summary >"$work/$1.nmt"
+  python3 bench/jvm-breakdown.py memory "$broker_pid" "$work/$1.nmt" >"$work/$1.memory"
+  stop_broker
+  jvm=$java17
+}
+
 auth="Authorization: Bearer $key"
 load_before=$(uptime_load)
 
@@ -173,7 +230,7 @@ central_idle_cpu=$(idle_cpu)
 central_rss_idle=$(rss_mib)
 ping=$(load "http://127.0.0.1:$port/ping" "")
 memory=$(load "$tokens_url" "$auth")
-central_rss_load=$(rss_mib)
+central_rss_load=$(rss_parts)
 stop_broker
 
 start_broker callers "$central_opts" true "$work/callers-$callers.yaml"
@@ -191,8 +248,54 @@ sleep 5
 sidecar_rss_idle=$(rss_mib)
 sidecar_ping=$(load "http://127.0.0.1:$port/ping" "")
 sidecar_memory=$(load "$tokens_url" "$auth")
-sidecar_rss_load=$(rss_mib)
+sidecar_rss_load=$(rss_parts)
 stop_broker
+
+if [[ -n $java25 ]]; then
+  train_aot central "$central_base" "$work/callers-1.yaml" credentials
+  jvm=$java25
+  start_broker central25 "$central25_opts" true "$work/callers-1.yaml"
+  jvm=$java17
+  central25_ready=$ready_s
+  sleep 5
+  central25_rss_idle=$(rss_mib)
+  central25_memory=$(load "$tokens_url" "$auth")
+  central25_rss_load=$(rss_parts)
+  stop_broker
+
+  train_aot sidecar "$sidecar_base" "$work/callers-1.yaml" credentials-sidecar
+  jvm=$java25
+  start_broker sidecar25 "$sidecar25_opts" true "$work/callers-1.yaml" credentials-sidecar
+  jvm=$java17
+  sidecar25_ready=$ready_s
+  sleep 5
+  sidecar25_rss_idle=$(rss_mib)
+  sidecar25_memory=$(load "$tokens_url" "$auth")
+  sidecar25_rss_load=$(rss_parts)
+  stop_broker
+fi
+
+# STARTS starts of each profile and JDK to ready (and a first token), in turns; "median (min-max)" in ready_NAME.
+declare -A ready_all
+for i in $(seq "$starts"); do
+  for profile in central sidecar central25 sidecar25; do
+    [[ $profile != *25 || -n $java25 ]] || continue
+    case $profile in
+      central) jvm=$java17 options=$central_opts mount=credentials ;;
+      sidecar) jvm=$java17 options=$sidecar_opts mount=credentials-sidecar ;;
+      central25) jvm=$java25 options=$central25_opts mount=credentials ;;
+      sidecar25) jvm=$java25 options=$sidecar25_opts mount=credentials-sidecar ;;
+    esac
+    start_broker "$profile-start$i" "$options" true "$work/callers-1.yaml" "$mount"
+    ready_all[$profile]+="$ready_s "
+    stop_broker
+  done
+done
+jvm=$java17
+ready_median() { tr ' ' '\n' <<<"${ready_all[$1]}" | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { printf "%s (%s-%s)", v[int((NR + 1) / 2)], v[1], v[NR] }'; }
+
+breakdown breakdown17 "$java17" "$sidecar_opts"
+[[ -z $java25 ]] || breakdown breakdown25 "$java25" "$sidecar25_opts"
 upstream_calls=$(curl -sf "http://127.0.0.1:$ims_port/count")
 
 echo
@@ -200,6 +303,11 @@ echo "wrk -t2 -c$connections, ${warmup}s warm-up and ${duration}s measured per p
 echo "load average before: $load_before; after: $(uptime_load)"
 echo "central profile: ${central_opts//$work/<work>}"
 echo "sidecar profile: ${sidecar_opts//$work/<work>}"
+echo "JDK 17: $("$java17" -version 2>&1 | head -1)"
+if [[ -n $java25 ]]; then
+  echo "JDK 25: $("$java25" -version 2>&1 | head -1); profiles as above without the AppCDS options, with"
+  echo "  -XX:AOTCache=<work>/central.aot and <work>/sidecar.aot, each from a training run with the same options that served tokens for ${training}s"
+fi
 echo
 echo "| path | requests/s | p50 ms | p99 ms | vs | broker CPU µs/request |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: |"
@@ -211,12 +319,35 @@ row "GET /tokens, Redis tier only, central (vs /ping)" "$redis" "$ping_rps"
 row "GET /tokens, in-process, last of $callers callers (vs 1 caller)" "$many_callers" "$memory_rps"
 row "GET /ping, sidecar (vs central)" "$sidecar_ping" "$ping_rps"
 row "GET /tokens, in-process tier, sidecar (vs central)" "$sidecar_memory" "$memory_rps"
+if [[ -n $java25 ]]; then
+  read -r sidecar_memory_rps _ <<<"$sidecar_memory"
+  row "GET /tokens, in-process tier, central, JDK 25 + AOT cache (vs JDK 17)" "$central25_memory" "$memory_rps"
+  row "GET /tokens, in-process tier, sidecar, JDK 25 + AOT cache (vs JDK 17)" "$sidecar25_memory" "$sidecar_memory_rps"
+fi
 echo
-echo "| JVM profile | ready s | RSS idle MiB | RSS after load MiB |"
-echo "| --- | ---: | ---: | ---: |"
-echo "| central | $central_ready | $central_rss_idle | $central_rss_load |"
-echo "| sidecar | $sidecar_ready | $sidecar_rss_idle | $sidecar_rss_load |"
+echo "| JVM profile | ready s, measured start | ready s, median of $starts starts (range) | RSS idle MiB | RSS after load MiB (anonymous + file-backed) |"
+echo "| --- | ---: | ---: | ---: | ---: |"
+echo "| central, JDK 17 + AppCDS | $central_ready | $(ready_median central) | $central_rss_idle | $central_rss_load |"
+[[ -z $java25 ]] || echo "| central, JDK 25 + AOT cache | $central25_ready | $(ready_median central25) | $central25_rss_idle | $central25_rss_load |"
+echo "| sidecar, JDK 17 + AppCDS | $sidecar_ready | $(ready_median sidecar) | $sidecar_rss_idle | $sidecar_rss_load |"
+[[ -z $java25 ]] || echo "| sidecar, JDK 25 + AOT cache | $sidecar25_ready | $(ready_median sidecar25) | $sidecar25_rss_idle | $sidecar25_rss_load |"
 echo "(central with $credentials credential directories mounted, sidecar with $sidecar_credentials)"
+echo
+echo "Where the sidecar's start goes, at readiness (a start of its own, with -XX:NativeMemoryTracking=summary; times in ms,"
+echo "from the JVM's counters: class loading and class initialisation overlap, since an initialiser loads further classes;"
+echo "JIT compiling runs on the compiler threads beside the main thread; CPU by thread is user + system since the start):"
+echo
+echo "| sidecar | ready s | JVM created | classes loaded | from archive/cache | class loading | class init | JIT compiling (methods) | GC | CPU by thread |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+echo "| JDK 17 + AppCDS | $(cat "$work/breakdown17.start")"
+[[ -z $java25 ]] || echo "| JDK 25 + AOT cache | $(cat "$work/breakdown25.start")"
+echo
+echo "Where the sidecar's memory goes, after load (MiB; the JVM's committed memory by area, NativeMemoryTracking):"
+echo
+echo "| sidecar | RSS (anon + file) | JVM committed | heap | class (metadata) | metaspace | shared class space | code cache | threads | symbols | arena | rest |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| JDK 17 + AppCDS $(cat "$work/breakdown17.memory")"
+[[ -z $java25 ]] || echo "| JDK 25 + AOT cache $(cat "$work/breakdown25.memory")"
 echo
 echo "idle broker with $credentials credential directories (central): ${central_idle_cpu}% of one core over ${idle}s"
 echo "callers file of $callers entries loaded in ${callers_ms:-?} ms"

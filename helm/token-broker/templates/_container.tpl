@@ -1,6 +1,7 @@
 {{/*
-The broker container and the volumes it mounts, shared by this chart's Deployment (mode: central)
-and by application charts that run the broker as a sidecar (mode: sidecar), so the two never drift.
+The broker container and the volumes it mounts, shared by this chart's Deployment (mode: central) and
+DaemonSet (mode: node) and by application charts that run the broker as a sidecar (mode: sidecar), so they
+never drift.
 
 An application chart that lists token-broker as a dependency (with `mode: sidecar` in its values)
 renders them with the subchart's own context:
@@ -167,7 +168,13 @@ readinessProbe:
     scheme: HTTPS
     {{- end }}
   {{- toYaml .Values.readinessProbe | nindent 2 }}
-{{- with ternary .Values.sidecar.resources .Values.resources $sidecar }}
+{{- if and (eq .Values.mode "node") .Values.node.preStopSleepSeconds }}
+lifecycle:
+  preStop:
+    sleep:
+      seconds: {{ .Values.node.preStopSleepSeconds }}
+{{- end }}
+{{- with ternary .Values.sidecar.resources (ternary .Values.node.resources .Values.resources (eq .Values.mode "node")) $sidecar }}
 resources:
   {{- toYaml . | nindent 2 }}
 {{- end }}

@@ -55,7 +55,7 @@ Create the name of the service account to use.
 In sidecar mode the pod, and so its ServiceAccount, belongs to the application.
 */}}
 {{- define "token-broker.serviceAccountName" -}}
-{{- if and (eq .Values.mode "central") .Values.serviceAccount.create }}
+{{- if and (ne .Values.mode "sidecar") .Values.serviceAccount.create }}
 {{- default (include "token-broker.fullname" .) .Values.serviceAccount.name }}
 {{- else }}
 {{- default "default" .Values.serviceAccount.name }}
@@ -77,11 +77,11 @@ Name of the kubernetes.io/tls Secret that holds the API's certificate (tls.enabl
 {{- end }}
 
 {{/*
-"true" when the API and the management port serve HTTPS: tls.enabled in central mode. A sidecar's API listens on
-127.0.0.1 for the pod's own containers, over plain HTTP, whatever tls.enabled says.
+"true" when the API and the management port serve HTTPS: tls.enabled in central and node mode. A sidecar's API
+listens on 127.0.0.1 for the pod's own containers, over plain HTTP, whatever tls.enabled says.
 */}}
 {{- define "token-broker.tls" -}}
-{{- if and (eq .Values.mode "central") .Values.tls.enabled }}true{{ end }}
+{{- if and (ne .Values.mode "sidecar") .Values.tls.enabled }}true{{ end }}
 {{- end }}
 
 {{/*
@@ -166,6 +166,9 @@ so it also runs where an application chart renders the sidecar.
 {{- $central := eq .Values.mode "central" }}
 {{- if and $central (not .Values.redis.enabled) (or (gt (int .Values.replicaCount) 1) .Values.autoscaling.enabled) }}
 {{- fail "replicaCount > 1 and autoscaling.enabled need redis.enabled: without Redis each pod keeps its own cache and asks the identity provider on its own" }}
+{{- end }}
+{{- if and (eq .Values.mode "node") (or .Values.autoscaling.enabled .Values.podDisruptionBudget.enabled) }}
+{{- fail "mode: node runs one broker per node (a DaemonSet): autoscaling and podDisruptionBudget are for central mode's Deployment; set them to false" }}
 {{- end }}
 {{- if .Values.redis.enabled }}
 {{- if not .Values.cache.encryptionKey.secretName }}

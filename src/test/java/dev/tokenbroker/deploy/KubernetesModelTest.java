@@ -63,7 +63,7 @@ class KubernetesModelTest {
         }
         assertThat(problems).isEmpty();
         assertThat(kinds).as("kinds rendered by the ci/ values files and the examples")
-                .containsExactlyInAnyOrder("Certificate", "ClusterRoleBinding", "ConfigMap", "Deployment",
+                .containsExactlyInAnyOrder("Certificate", "ClusterRoleBinding", "ConfigMap", "DaemonSet", "Deployment",
                         "HorizontalPodAutoscaler", "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Secret",
                         "Service", "ServiceAccount", "ServiceMonitor");
     }

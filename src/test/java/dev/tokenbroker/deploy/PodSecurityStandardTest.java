@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.HostPathVolumeSource;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.SeccompProfile;
 import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,8 +20,8 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every pod the charts render (the central Deployment with each ci/ values file, and the sidecar example's
- * application pod with the broker as a native sidecar) meets the Kubernetes "restricted" Pod Security
+ * Every pod the charts render (the central Deployment and the node DaemonSet with each ci/ values file, and the
+ * sidecar example's application pod with the broker as a native sidecar) meets the Kubernetes "restricted" Pod Security
  * Standard, so it is admitted in a namespace labelled {@code pod-security.kubernetes.io/enforce: restricted}.
  */
 class PodSecurityStandardTest {
@@ -39,13 +40,23 @@ class PodSecurityStandardTest {
                 }
                 checked.add(rendered.file().getFileName() + ":" + deployment.getMetadata().getName());
             }
+            if (rendered.kind().equals("DaemonSet")) {
+                DaemonSet daemonSet = RenderedManifests.typed(rendered, DaemonSet.class);
+                List<String> found = RestrictedPodSecurity.violations(daemonSet.getSpec().getTemplate().getMetadata(),
+                        daemonSet.getSpec().getTemplate().getSpec());
+                if (!found.isEmpty()) {
+                    violations.put(rendered.describe(), found);
+                }
+                checked.add(rendered.file().getFileName() + ":daemonset/" + daemonSet.getMetadata().getName());
+            }
         }
         assertThat(violations).isEmpty();
         assertThat(checked).as("Deployments checked").contains(
                 "default-values.yaml:token-broker", "full-values.yaml:token-broker", "redis-values.yaml:token-broker",
                 "redis-tls-values.yaml:token-broker", "tls-values.yaml:token-broker",
                 "tls-cert-manager-values.yaml:token-broker", "upstream-ca-values.yaml:token-broker",
-                "token-broker.yaml:token-broker", "example-app.yaml:example-app");
+                "token-broker.yaml:token-broker", "example-app.yaml:example-app",
+                "node-values.yaml:daemonset/token-broker", "token-broker.yaml:daemonset/token-broker");
     }
 
     @Test

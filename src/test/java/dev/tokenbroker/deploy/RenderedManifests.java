@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -38,8 +39,8 @@ import java.util.stream.Stream;
 
 /**
  * The manifests rendered from the Helm charts and checked in by {@code .ci/deploy-checks} (which also checks
- * that they equal a fresh render): one per {@code helm/token-broker/ci/*.yaml}, the central manifest and the
- * sidecar example. Objects are read into the Fabric8 Kubernetes model strictly: unknown fields, duplicate keys
+ * that they equal a fresh render): one per {@code helm/token-broker/ci/*.yaml}, the central and node manifests and
+ * the sidecar example. Objects are read into the Fabric8 Kubernetes model strictly: unknown fields, duplicate keys
  * and scalars of the wrong type are errors, and so is a kind or apiVersion the model does not list.
  */
 final class RenderedManifests {
@@ -47,10 +48,11 @@ final class RenderedManifests {
     static final Path CHART_CI = Path.of("helm/token-broker/ci");
     static final Path RENDERED = CHART_CI.resolve("rendered");
     static final Path CENTRAL = Path.of("deploy/central/token-broker.yaml");
+    static final Path NODE = Path.of("deploy/node/token-broker.yaml");
     static final Path SIDECAR_EXAMPLE = Path.of("deploy/sidecar/example-app.yaml");
 
     /** Every kind the charts may render, by "apiVersion/kind". */
-    static final Map<String, Class<? extends HasMetadata>> KINDS = Stream.of(Deployment.class, Service.class,
+    static final Map<String, Class<? extends HasMetadata>> KINDS = Stream.of(Deployment.class, DaemonSet.class, Service.class,
                     ServiceAccount.class, ConfigMap.class, ClusterRoleBinding.class, HorizontalPodAutoscaler.class,
                     PodDisruptionBudget.class, NetworkPolicy.class, ServiceMonitor.class, PrometheusRule.class,
                     Certificate.class, Secret.class)
@@ -95,13 +97,14 @@ final class RenderedManifests {
 
     private RenderedManifests() {}
 
-    /** The checked-in renders: one per ci/ values file, then the central manifest and the sidecar example. */
+    /** The checked-in renders: one per ci/ values file, then the central and node manifests and the sidecar example. */
     static List<Path> files() {
         List<Path> files = new ArrayList<>();
         for (Path values : ciValuesFiles()) {
             files.add(RENDERED.resolve(values.getFileName()));
         }
         files.add(CENTRAL);
+        files.add(NODE);
         files.add(SIDECAR_EXAMPLE);
         return files;
     }
