@@ -108,11 +108,11 @@ class TokenReplacement {
         }
         boolean here = local.dropIf(key, digest);
         boolean there = rejections.drop(key, digest);
-        if (here || there) {
+        if (here || there) { // else a concurrent report dropped it already, and told the fleet
             rejections.announce(credential.name(), digest);
+            Log.infof("event=token_dropped credential=%s scopes=\"%s\" fingerprint=%s reason=rejected memory=%b redis=%b",
+                    credential.name(), key.scopes(), keys.fingerprint(current.accessToken()), here, there);
         }
-        Log.infof("event=token_dropped credential=%s scopes=\"%s\" fingerprint=%s reason=rejected", credential.name(),
-                key.scopes(), keys.fingerprint(current.accessToken()));
         return count(credential, Rejection.REPLACED);
     }
 
