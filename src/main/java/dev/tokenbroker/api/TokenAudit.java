@@ -5,6 +5,8 @@ import dev.tokenbroker.broker.TokenService;
 import dev.tokenbroker.caller.AuthenticatedCaller;
 import dev.tokenbroker.caller.CallerRejected;
 import dev.tokenbroker.problem.ProblemCode;
+import dev.tokenbroker.token.Rejection;
+import dev.tokenbroker.token.TokenDigest;
 import dev.tokenbroker.token.TokenException;
 import org.jboss.logging.Logger;
 
@@ -13,7 +15,8 @@ import org.jboss.logging.Logger;
  * decided, filled in as the request goes, and written as one line on the logger category {@code tokenbroker.audit}
  * (so operators can route it apart) when it ends:
  * {@code event=token_request caller=billing method=api-key credential=adobe-admin scopes="AdobeID openid"
- * outcome=ok status=200 tier=memory fingerprint=918fcdc86720}. Only values that passed validation are written,
+ * outcome=ok status=200 tier=memory fingerprint=918fcdc86720}; a request that reported a refused token adds
+ * {@code rejected=replaced rejected_sha256=<12 hex> rejected_fingerprint=<the reported token's, or ->}. Only values that passed validation are written,
  * and the token only as its fingerprint; never a bearer value.
  */
 final class TokenAudit {
@@ -32,6 +35,10 @@ final class TokenAudit {
     private String tier = "none";
     private String fingerprint;
     private String reason;
+    /** The reported (refused) token's digest, shortened; null when the request reported none. */
+    private String reported;
+    private Rejection rejection;
+    private String reportedFingerprint;
 
     TokenAudit() {
         this("token_request");
@@ -71,6 +78,25 @@ final class TokenAudit {
     void succeeded(int httpStatus) {
         outcome = "ok";
         status = httpStatus;
+    }
+
+    /** A revocation that drops nothing: the token is not the caller's (RFC 7009 answers 200 all the same). */
+    void notPermitted() {
+        outcome = ProblemCode.FORBIDDEN.code();
+        status = 200;
+    }
+
+    /** The request reports a refused token by this digest (null: it reports none). */
+    void reported(String digest) {
+        reported = digest == null ? null : TokenDigest.shortened(digest);
+    }
+
+    /** What the report did, and the reported token's fingerprint when the broker held it (else null). */
+    void rejected(Rejection outcome, String fingerprint) {
+        rejection = outcome;
+        if (fingerprint != null) {
+            reportedFingerprint = fingerprint;
+        }
     }
 
     void failed(TokenException e) {
@@ -116,6 +142,10 @@ final class TokenAudit {
         }
         if (reason != null) {
             line.append(" reason=").append(reason);
+        }
+        if (reported != null) {
+            line.append(" rejected=").append(rejection == null ? "-" : rejection.tag()).append(" rejected_sha256=")
+                    .append(reported).append(" rejected_fingerprint=").append(reportedFingerprint == null ? "-" : reportedFingerprint);
         }
         LOG.info(line.toString()); // built here rather than by a printf-style format: this runs once per request
     }

@@ -7,8 +7,10 @@ import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialRegistry;
 import dev.tokenbroker.token.Refusal;
+import dev.tokenbroker.token.Rejection;
 import dev.tokenbroker.token.ScopeSet;
 import dev.tokenbroker.token.Token;
+import dev.tokenbroker.token.TokenDigest;
 import dev.tokenbroker.token.TokenException;
 import dev.tokenbroker.token.TokenKey;
 import io.smallrye.mutiny.Uni;
@@ -20,6 +22,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -35,11 +38,23 @@ public class TokenIssuer {
 
     private static final Pattern MIN_TTL = Pattern.compile("[0-9]{1,9}");
 
-    /** What a caller asked for, as it arrived (each parameter as all its values; none validated yet). */
-    public record Request(List<String> authorization, List<String> credential, List<String> scope, List<String> minTtl) {}
+    /**
+     * What a caller asked for, as it arrived (each parameter as all its values; none validated yet); {@code rejected}
+     * (null when absent) names a token that an API refused, by its hex SHA-256.
+     */
+    public record Request(List<String> authorization, List<String> credential, List<String> scope, List<String> minTtl,
+            List<String> rejected) {
+        public Request(List<String> authorization, List<String> credential, List<String> scope, List<String> minTtl) {
+            this(authorization, credential, scope, minTtl, null);
+        }
+    }
 
-    /** A token handed out, with what callers are told of its life ({@code tokenbroker.tokens.max-ttl} applied). */
-    public record Issued(Credential credential, ScopeSet scopes, Token token, long expiresIn, Instant expiresAt) {}
+    /**
+     * A token handed out, with what callers are told of its life ({@code tokenbroker.tokens.max-ttl} applied) and,
+     * for a request that reported a refused token, what the report did (else null).
+     */
+    public record Issued(Credential credential, ScopeSet scopes, Token token, long expiresIn, Instant expiresAt,
+            Rejection rejection) {}
 
     private final CallerAuthenticator authenticator;
     private final CredentialRegistry credentials;
@@ -84,11 +99,14 @@ public class TokenIssuer {
         Credential credential;
         ScopeSet scopes;
         Duration minTtl;
+        String rejected;
         try {
             x.audit.caller(caller);
             String name = credentialName(request.credential());
             x.audit.credential(name);
             minTtl = minTtl(request.minTtl());
+            rejected = request.rejected() == null ? null : TokenDigest.parse(request.rejected());
+            x.audit.reported(rejected);
             ScopeSet requested = request.scope() == null ? ScopeSet.EMPTY : ScopeSet.parse(request.scope());
             x.audit.scopes(requested);
             if (!caller.caller().hasGrantFor(name)) {
@@ -111,19 +129,24 @@ public class TokenIssuer {
             return Uni.createFrom().failure(failed(x, e));
         }
         TokenKey key = credential.tokenKey(scopes);
-        return tokens.token(credential, key, minTtl, (served, e) -> {
+        BiFunction<TokenService.Served, Throwable, Uni<T>> then = (served, e) -> {
             if (e != null) {
                 return Uni.createFrom().failure(failed(x, e));
             }
             try {
                 x.audit.served(served, tokens.fingerprint(served.token()));
-                T reply = answer.apply(issued(credential, scopes, served.token()));
+                if (served.rejection() != null) {
+                    x.audit.rejected(served.rejection(),
+                            served.reported() == null ? null : tokens.fingerprint(served.reported()));
+                }
+                T reply = answer.apply(issued(credential, scopes, served.token(), served.rejection()));
                 end(x);
                 return Uni.createFrom().item(reply);
             } catch (RuntimeException failure) {
                 return Uni.createFrom().failure(failed(x, failure));
             }
-        });
+        };
+        return rejected == null ? tokens.token(credential, key, minTtl, then) : tokens.replace(credential, key, rejected, minTtl, then);
     }
 
     /** One request's audit line and start time; counted and written once, by the thread that decided. */
@@ -137,6 +160,9 @@ public class TokenIssuer {
     private RuntimeException failed(Exchange x, Throwable e) {
         if (e instanceof TokenException refused) {
             x.audit.failed(refused);
+            if (refused.refusal() == Refusal.MINT_BUDGET_EXHAUSTED) {
+                x.audit.rejected(Rejection.BUDGET_EXHAUSTED, null); // shown only on a report (reported() set)
+            }
         }
         end(x);
         return e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
@@ -150,13 +176,13 @@ public class TokenIssuer {
         }
     }
 
-    private Issued issued(Credential credential, ScopeSet scopes, Token token) {
+    private Issued issued(Credential credential, ScopeSet scopes, Token token, Rejection rejection) {
         Instant now = clock.instant();
         long expiresIn = Math.max(0, token.remaining(now).toSeconds());
         if (config.maxTtl().isPresent()) {
             expiresIn = Math.min(expiresIn, config.maxTtl().get().toSeconds());
         }
-        return new Issued(credential, scopes, token, expiresIn, now.truncatedTo(ChronoUnit.SECONDS).plusSeconds(expiresIn));
+        return new Issued(credential, scopes, token, expiresIn, now.truncatedTo(ChronoUnit.SECONDS).plusSeconds(expiresIn), rejection);
     }
 
     private static ScopeSet grantedPart(AuthenticatedCaller caller, String credential, ScopeSet scopes) {

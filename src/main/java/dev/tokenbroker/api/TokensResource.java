@@ -1,6 +1,7 @@
 package dev.tokenbroker.api;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerResponse;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -15,6 +16,9 @@ import org.jboss.resteasy.reactive.RestQuery;
 @Path("/tokens")
 public class TokensResource {
 
+    /** What a {@code rejected} report did: {@code replaced}, {@code not_current} or {@code too_fresh} (docs/api.md). */
+    public static final String REJECTED_HEADER = "Token-Broker-Rejected";
+
     private final TokenIssuer issuer;
 
     TokensResource(TokenIssuer issuer) {
@@ -27,7 +31,16 @@ public class TokensResource {
     @ResponseHeader(name = "Pragma", value = "no-cache")
     public Uni<TokenResponse> token(@RestHeader(HttpHeaders.AUTHORIZATION) List<String> authorization,
             @RestQuery("credential") List<String> credential, @RestQuery("scope") List<String> scope,
-            @RestQuery("min_ttl") List<String> minTtl) {
-        return issuer.issue(new TokenIssuer.Request(authorization, credential, scope, minTtl), TokenResponse::of);
+            @RestQuery("min_ttl") List<String> minTtl, @RestQuery("rejected") List<String> rejected,
+            HttpServerResponse response) {
+        TokenIssuer.Request request = new TokenIssuer.Request(authorization, credential, scope, minTtl,
+                rejected == null || rejected.isEmpty() ? null : rejected);
+        if (request.rejected() == null) {
+            return issuer.issue(request, TokenResponse::of);
+        }
+        return issuer.issue(request, issued -> {
+            response.putHeader(REJECTED_HEADER, issued.rejection().tag());
+            return TokenResponse.of(issued);
+        });
     }
 }

@@ -41,9 +41,24 @@ public class MintBudget {
 
     /** Takes one mint from the credential's budget, or refuses with 429 and how long until one is back. */
     void take(String credential) {
-        Bucket bucket = buckets.computeIfAbsent(credential, c -> new Bucket(burst, clock.millis(),
+        refuseIfSpent(credential, bucket(credential).take(clock.millis(), true));
+    }
+
+    /**
+     * Refuses with 429 as {@link #take} would, without taking a mint: before a refused token is dropped, so that a
+     * report the budget cannot answer leaves the cached token in place.
+     */
+    void check(String credential) {
+        refuseIfSpent(credential, bucket(credential).take(clock.millis(), false));
+    }
+
+    private Bucket bucket(String credential) {
+        return buckets.computeIfAbsent(credential, c -> new Bucket(burst, clock.millis(),
                 meters.counter("tokenbroker.mint.budget.exhausted", "credential", c))); // at 0 from the first mint
-        Optional<Duration> wait = bucket.take(clock.millis());
+    }
+
+    private void refuseIfSpent(String credential, Optional<Duration> wait) {
+        Bucket bucket = bucket(credential);
         if (wait.isPresent()) {
             bucket.exhausted.increment();
             Log.warnf("event=mint_budget_exhausted credential=%s retry_after=%ds burst=%d per_minute=%d", credential,
@@ -64,11 +79,11 @@ public class MintBudget {
             this.exhausted = exhausted;
         }
 
-        synchronized Optional<Duration> take(long now) {
+        synchronized Optional<Duration> take(long now, boolean spend) {
             mints = Math.min(burst, mints + (now - refilledAt) * perMilli);
             refilledAt = now;
             if (mints >= 1) {
-                mints -= 1;
+                mints -= spend ? 1 : 0;
                 return Optional.empty();
             }
             long millis = (long) Math.ceil((1 - mints) / perMilli);

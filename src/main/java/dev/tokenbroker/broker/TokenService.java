@@ -7,6 +7,8 @@ import dev.tokenbroker.cache.RedisTokens;
 import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialDropped;
+import dev.tokenbroker.token.Rejection;
+import dev.tokenbroker.token.ScopeSet;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenException;
 import dev.tokenbroker.token.TokenKey;
@@ -18,6 +20,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.function.BiFunction;
 
 /**
@@ -42,8 +46,18 @@ public class TokenService {
         }
     }
 
-    /** A token and the tier it came from. */
-    public record Served(Token token, Tier tier) {}
+    /**
+     * A token and the tier it came from; for the answer to a report of a refused token, what the report did and the
+     * reported token, when the broker held it (else both null).
+     */
+    public record Served(Token token, Tier tier, Rejection rejection, Token reported) {
+        public Served(Token token, Tier tier) {
+            this(token, tier, null, null);
+        }
+    }
+
+    /** What a revocation did, and the revoked token when the broker held it. */
+    public record Report(Rejection rejection, Optional<Token> reported) {}
 
     private final LocalTokenCache local;
     private final RedisTokens shared;
@@ -53,9 +67,11 @@ public class TokenService {
     private final CacheKeys keys;
     private final Clock clock;
     private final Duration minMintInterval;
+    private final TokenReplacement replacement;
 
     TokenService(LocalTokenCache local, RedisTokens shared, RedisPurge purges, FleetMinter minter, RefreshAhead refreshAhead,
-            CacheKeys keys, Clock clock, TokenBrokerConfig config) {
+            CacheKeys keys, Clock clock, TokenBrokerConfig config, TokenReplacement replacement) {
+        this.replacement = replacement;
         this.local = local;
         this.shared = shared;
         this.purges = purges;
@@ -97,6 +113,27 @@ public class TokenService {
         }).onItemOrFailure().transformToUni(then::apply);
     }
 
+    /**
+     * {@link #token} for a request that reports the token {@code digest} names as refused by an API: if it is the
+     * current token, it is dropped on every replica and a new one is the answer; else the current token is
+     * ({@link TokenReplacement}). {@code then} gets the outcome, on a worker thread.
+     */
+    public <T> Uni<T> replace(Credential credential, TokenKey key, String digest, Duration minTtl,
+            BiFunction<Served, Throwable, Uni<T>> then) {
+        return Uni.createFrom().item(() -> replacement.replace(credential, key, digest, t -> goodFor(t, minTtl), this::fresh))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .onItemOrFailure().transformToUni(then::apply);
+    }
+
+    /**
+     * RFC 7009: drops the credential's cached token that {@code digest} names, as {@link #replace} would, if
+     * {@code permitted} accepts its scope set; the next request mints. Empty when it is not the caller's to drop; a
+     * {@link TokenException} when the mint budget is spent (the token is kept). Blocks.
+     */
+    public Optional<Report> revoke(Credential credential, String digest, Predicate<ScopeSet> permitted) {
+        return replacement.revoke(credential, digest, permitted, this::fresh);
+    }
+
     private Served served(Credential credential, TokenKey key, Token token, Tier tier) {
         refreshAhead.served(credential, key, token);
         return new Served(token, tier);
@@ -113,6 +150,11 @@ public class TokenService {
         }
         Instant now = clock.instant();
         return token.lastsFor(minTtl, now) || now.isBefore(token.issuedAt().plus(freshFor(token)));
+    }
+
+    /** Whether the token was minted so lately that a new one would be no fresher (and is not made: min-mint-interval). */
+    private boolean fresh(Token token) {
+        return clock.instant().isBefore(token.issuedAt().plus(freshFor(token)));
     }
 
     /** How long after its mint a token counts as fresh: min-mint-interval, or a tenth of its life if that is shorter. */

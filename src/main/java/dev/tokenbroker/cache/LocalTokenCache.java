@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.token.Token;
+import dev.tokenbroker.token.TokenDigest;
 import dev.tokenbroker.token.TokenKey;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -49,6 +50,32 @@ public class LocalTokenCache {
                 .filter(entry -> entry.getKey().credential().equals(credential))
                 .map(entry -> entry.getValue().expiresAt())
                 .min(Instant::compareTo);
+    }
+
+    /** The credential's tokens held here now, by key. */
+    public java.util.Map<TokenKey, Token> tokensOf(String credential) {
+        java.util.Map<TokenKey, Token> held = new java.util.HashMap<>();
+        cache.asMap().forEach((key, token) -> {
+            if (key.credential().equals(credential)) {
+                held.put(key, token);
+            }
+        });
+        return held;
+    }
+
+    /** Drops the key's token only if it is the one that {@code digest} names; whether it did. */
+    public boolean dropIf(TokenKey key, String digest) {
+        Token held = cache.getIfPresent(key);
+        return TokenDigest.names(digest, held) && cache.asMap().remove(key, held);
+    }
+
+    /** Drops the credential's token that {@code digest} names, whatever its scope set; whether one was held. */
+    public boolean dropToken(String credential, String digest) {
+        boolean dropped = false;
+        for (TokenKey key : tokensOf(credential).keySet()) {
+            dropped |= dropIf(key, digest);
+        }
+        return dropped;
     }
 
     public void dropCredential(String credential) {

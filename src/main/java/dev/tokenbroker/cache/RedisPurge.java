@@ -40,9 +40,11 @@ public class RedisPurge {
     private volatile RedisFailure eventsFailure;
     private volatile boolean subscribed;
     private volatile EventsSubscription subscription;
+    private final RedisRejections rejections;
 
     RedisPurge(RedisAvailability redis, CacheKeys keys, PurgeGenerations generations, LocalTokenCache local,
-            CredentialRegistry credentials, Clock clock) {
+            CredentialRegistry credentials, Clock clock, RedisRejections rejections) {
+        this.rejections = rejections;
         this.redis = redis;
         this.keys = keys;
         this.generations = generations;
@@ -127,8 +129,15 @@ public class RedisPurge {
         subscription.start();
     }
 
-    /** A purge announced by any replica, this one included. Runs on the event loop: Redis work goes to a worker. */
+    /**
+     * A purge (or a rejection, {@link RedisRejections}) announced by any replica, this one included. Runs on the event
+     * loop: Redis work goes to a worker.
+     */
     private void onEvent(String message) {
+        if (message.startsWith(RedisRejections.REJECT)) {
+            rejections.onEvent(message); // one refused token, not the whole credential
+            return;
+        }
         if (!message.startsWith(DROP) || message.indexOf(':', DROP.length()) < 0) {
             return;
         }

@@ -27,15 +27,19 @@ public class RedisTokens {
 
     private static final Uni<Optional<Token>> NONE = Uni.createFrom().item(Optional.empty());
 
-    /** What is sealed into Redis: short names keep values small; {@code g} is the purge generation. */
-    record Stored(String t, String y, long i, long e, long g) {
+    /**
+     * What is sealed into Redis: short names keep values small; {@code g} is the purge generation; {@code s} the scope
+     * set, space-separated, so that a revocation can tell which scope set a token is for (null in values written
+     * before it was kept).
+     */
+    record Stored(String t, String y, long i, long e, long g, String s) {
         Token token() {
             return new Token(t, y, Instant.ofEpochMilli(i), Instant.ofEpochMilli(e));
         }
 
-        static Stored of(Token token, long generation) {
+        static Stored of(Token token, long generation, String scopes) {
             return new Stored(token.accessToken(), token.tokenType(), token.issuedAt().toEpochMilli(),
-                    token.expiresAt().toEpochMilli(), generation);
+                    token.expiresAt().toEpochMilli(), generation, scopes);
         }
     }
 
@@ -106,7 +110,7 @@ public class RedisTokens {
         redis.call("put", () -> {
             long generation = generations.observe(generationName,
                     command("GET", () -> redis.values().get(generationName)));
-            byte[] sealed = keys.seal(serialise(Stored.of(token, generation)), name);
+            byte[] sealed = keys.seal(serialise(Stored.of(token, generation, key.scopes().join(" "))), name);
             command("SET", () -> {
                 redis.values().set(name, sealed, new SetArgs().pxAt(token.expiresAt()));
                 return null;
@@ -120,6 +124,11 @@ public class RedisTokens {
             }
             return null;
         }, null);
+    }
+
+    /** A sealed value read under {@code name}, opened with key {@code index}; empty if unreadable. */
+    Optional<Stored> unseal(byte[] sealed, String name, int index) {
+        return keys.open(sealed, name, index).flatMap(this::parse);
     }
 
     private byte[] serialise(Stored stored) {

@@ -4,6 +4,7 @@ import dev.tokenbroker.cache.LocalTokenCache;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialRegistry;
 import dev.tokenbroker.credential.CredentialsChanged;
+import dev.tokenbroker.token.Rejection;
 import dev.tokenbroker.upstream.UpstreamTokenClient;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -26,7 +27,8 @@ import org.eclipse.microprofile.context.ManagedExecutor;
 
 /**
  * The meters that exist once per credential: whether its files are valid, seconds until its soonest cached
- * token expires, and its upstream calls by every result and its spent mint budgets at 0 (so that an alert on
+ * token expires, and its upstream calls by every result, its spent mint budgets and its rejected tokens by
+ * every result at 0 (so that an alert on
  * {@code increase()} sees the first rejection). Follows the registry's changes; also registers
  * {@code tokenbroker.refreshes} at 0 for both results.
  */
@@ -92,6 +94,8 @@ public class CredentialMeters {
         UpstreamTokenClient.RESULTS.forEach(result ->
                 meters.counter("tokenbroker.upstream.calls", "credential", name, "result", result));
         meters.counter("tokenbroker.mint.budget.exhausted", "credential", name);
+        Rejection.ALL.forEach(result ->
+                meters.counter("tokenbroker.token.rejections", "credential", name, "result", result.tag()));
         return List.of(
                 Gauge.builder("tokenbroker.credential.valid", () -> valid(name) ? 1 : 0)
                         .tag("credential", name).strongReference(true).register(meters),

@@ -48,6 +48,8 @@ public class MeterCatalogue {
                     + "credential in this replica's in-process cache expires; NaN when it holds none", Optional.empty()),
             entry("tokenbroker.mint.budget.exhausted", "Mints refused because the credential's mint budget was spent "
                     + "(the request got 429 mint_budget_exhausted, or a refresh was put off), by credential"),
+            entry("tokenbroker.token.rejections", "Reports of a token that an API refused (rejected on GET /tokens, "
+                    + "POST /oauth2/revoke) by credential and result (replaced, not_current, too_fresh, budget_exhausted)"),
             entry("tokenbroker.refreshes", "Refreshes of cached tokens before they expire, by result (success, failure)"),
             entry("tokenbroker.redis.errors", "Failed Redis operations by operation (get, put, drop, lock, unlock, publish, subscribe); the broker then "
                     + "uses its in-process cache"),
@@ -68,8 +70,8 @@ public class MeterCatalogue {
     /**
      * Counters whose label sets are known before anything happens, registered at 0 when the broker starts so that
      * dashboards and {@code increase()} alerts see 0, not "no data". Others register theirs where they count:
-     * {@code redis.errors} by operation (with Redis), {@code refreshes} by result, {@code upstream.calls} and
-     * {@code mint.budget.exhausted} per credential,
+     * {@code redis.errors} by operation (with Redis), {@code refreshes} by result, {@code upstream.calls},
+     * {@code mint.budget.exhausted} and {@code token.rejections} per credential,
      * {@code jwks.reads} and {@code service_account.tokens} by every result. {@code requests} has no such set (its
      * labels include caller and credential).
      */

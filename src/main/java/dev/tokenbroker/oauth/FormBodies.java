@@ -8,7 +8,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * Refuses a token request whose body is not a form before any resource is chosen, with an RFC 6749 error (the
- * framework's own 415 would be a problem, which OAuth clients do not parse). {@code /oauth2/token} takes
+ * framework's own 415 would be a problem, which OAuth clients do not parse). {@code /oauth2/token} and {@code /oauth2/revoke} take
  * {@code application/x-www-form-urlencoded}; the IMS paths also {@code multipart/form-data}, as IMS does.
  */
 public class FormBodies {
@@ -22,7 +22,7 @@ public class FormBodies {
         MediaType type = request.getMediaType();
         boolean urlencoded = type != null && type.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE);
         boolean multipart = type != null && type.isCompatible(MediaType.MULTIPART_FORM_DATA_TYPE);
-        if (path.equals("/oauth2/token") && !urlencoded) {
+        if ((path.equals("/oauth2/token") || path.equals("/oauth2/revoke")) && !urlencoded) {
             return refused("The request body must be " + MediaType.APPLICATION_FORM_URLENCODED + ".");
         }
         if (path.startsWith("/ims/token/") && !urlencoded && !multipart) {

@@ -51,7 +51,7 @@ class PurgeRevocationTest extends RedisBrokerTest {
         assertThat(keys.tokenName(key, 1)).isEqualTo(name);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         Token old = new Token("eyJhbGciOiJSUzI1NiJ9.sealed-under-the-previous-key", "bearer", now, now.plus(Duration.ofDays(1)));
-        byte[] sealed = previous.seal(json.writeValueAsBytes(RedisTokens.Stored.of(old, 0)), name);
+        byte[] sealed = previous.seal(json.writeValueAsBytes(RedisTokens.Stored.of(old, 0, key.scopes().join(" "))), name);
         redisData.value(byte[].class).set(name, sealed, new SetArgs().pxAt(old.expiresAt()));
         redisData.set(String.class).sadd(index, name);
 

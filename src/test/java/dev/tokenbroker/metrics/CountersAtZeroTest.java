@@ -44,6 +44,9 @@ class CountersAtZeroTest {
                 assertZero(perCredential, "tokenbroker_upstream_calls_total", Map.of("credential", Fixtures.CREDENTIAL, "result", result));
             }
             assertZero(perCredential, "tokenbroker_mint_budget_exhausted_total", Map.of("credential", Fixtures.CREDENTIAL));
+            for (String result : List.of("replaced", "not_current", "too_fresh", "budget_exhausted")) {
+                assertZero(perCredential, "tokenbroker_token_rejections_total", Map.of("credential", Fixtures.CREDENTIAL, "result", result));
+            }
         });
         Scrape scrape = Scrape.parse(RestAssured.given().get(metrics).asString());
         for (String operation : List.of("get", "put", "drop", "lock", "unlock", "publish", "subscribe")) {
