@@ -84,7 +84,8 @@ public class CacheKeys {
     }
 
     /**
-     * The Redis key name of a token under key {@code index}: HMACs that reveal no credential or scope. A credential's
+     * The Redis key name of a token under key {@code index}: HMACs (of credential, client id, token URL, scope set and
+     * any {@code token_params}) that reveal no credential, scope or audience. A credential's
      * names share one hash tag, so that a token and its credential's purge generation are read by one MGET, also
      * under a Redis Cluster.
      */
@@ -129,6 +130,11 @@ public class CacheKeys {
     private String computeSlot(TokenKey key, int index) {
         String canonical = String.join("\u0000", "token", key.credential(), key.clientId(), key.tokenUrl(),
                 key.scopes().join(" "));
+        // Extra form parameters (an audience, a resource) make another token. Without them the name is as it was
+        // before there were any, so a rollout keeps the cache; with them no replica of any version shares it.
+        if (!key.params().isEmpty()) {
+            canonical += "\u0000params\u0000" + key.params().canonical();
+        }
         return hmac(keys.get(index).names(), canonical, 16);
     }
 

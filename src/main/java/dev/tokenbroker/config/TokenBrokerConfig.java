@@ -187,7 +187,7 @@ public interface TokenBrokerConfig {
          */
         Optional<Path> caFile();
 
-        /** Longest {@code expires_in} believed; a token endpoint that says more gives a malformed answer. */
+        /** Longest token lifetime believed (expires_in, JWT exp, default_lifetime); a token endpoint that says more gives a malformed answer. */
         @WithDefault("7d")
         Duration maxTokenLifetime();
 

@@ -3,7 +3,9 @@ package dev.tokenbroker.credential;
 import dev.tokenbroker.tls.CaBundle;
 import dev.tokenbroker.token.ScopeSet;
 import dev.tokenbroker.token.TokenKey;
+import dev.tokenbroker.token.TokenParams;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -11,6 +13,8 @@ import java.util.regex.Pattern;
 /**
  * One technical account, as read from its mounted Kubernetes Secret. Secrets redact themselves in {@code toString}.
  * {@code caBundle} is the Secret's {@code ca_file}: CAs trusted for this credential's token endpoint.
+ * {@code tokenParams} are sent with every token request; {@code defaultLifetime} stands in for an answer's missing
+ * {@code expires_in}.
  */
 public record Credential(
         String name,
@@ -24,7 +28,9 @@ public record Credential(
         ScopeSeparator scopeSeparator,
         Optional<String> orgId,
         Optional<String> technicalAccountId,
-        Optional<CaBundle> caBundle) {
+        Optional<CaBundle> caBundle,
+        TokenParams tokenParams,
+        Optional<Duration> defaultLifetime) {
 
     /** Valid credential names: a DNS label, as Kubernetes allows for the directory. */
     public static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
@@ -35,6 +41,8 @@ public record Credential(
         Objects.requireNonNull(clientSecret);
         Objects.requireNonNull(tokenUrl);
         Objects.requireNonNull(caBundle);
+        Objects.requireNonNull(tokenParams);
+        Objects.requireNonNull(defaultLifetime);
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("invalid credential name");
         }
@@ -44,15 +52,15 @@ public record Credential(
     }
 
     /**
-     * What identifies the account upstream. When it changes, tokens minted for the old identity are dropped;
-     * a changed secret keeps them, since they stay valid upstream.
+     * What identifies the account upstream and the audience of its tokens. When it changes, tokens minted for the
+     * old identity or audience are dropped; a changed secret keeps them, since they stay valid upstream.
      */
     public boolean sameAccountAs(Credential other) {
-        return clientId.equals(other.clientId) && tokenUrl.equals(other.tokenUrl);
+        return clientId.equals(other.clientId) && tokenUrl.equals(other.tokenUrl) && tokenParams.equals(other.tokenParams);
     }
 
     /** What a token of this credential for these scopes is cached under. */
     public TokenKey tokenKey(ScopeSet scopes) {
-        return new TokenKey(name, clientId, tokenUrl.toString(), scopes);
+        return new TokenKey(name, clientId, tokenUrl.toString(), scopes, tokenParams);
     }
 }

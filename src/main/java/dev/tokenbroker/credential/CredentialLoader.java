@@ -4,6 +4,7 @@ import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.token.TokenException;
 import dev.tokenbroker.tls.CaBundle;
 import dev.tokenbroker.token.ScopeSet;
+import dev.tokenbroker.token.TokenParams;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -12,6 +13,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -45,11 +47,15 @@ public final class CredentialLoader {
     private static final Pattern HOST_PATTERN = Pattern.compile(
             "(\\*\\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
 
+    /** The default of {@code tokenbroker.upstream.max-token-lifetime}, for loaders made without the configuration. */
+    private static final Duration DEFAULT_MAX_TOKEN_LIFETIME = Duration.ofDays(7);
+
     private final boolean allowInsecureTokenUrl;
     private final Optional<List<String>> allowedHosts;
+    private final Duration maxTokenLifetime;
 
     public CredentialLoader(TokenBrokerConfig config) {
-        this(config.allowInsecureTokenUrl(), config.upstream().allowedHosts());
+        this(config.allowInsecureTokenUrl(), config.upstream().allowedHosts(), config.upstream().maxTokenLifetime());
     }
 
     public CredentialLoader(boolean allowInsecureTokenUrl) {
@@ -62,6 +68,12 @@ public final class CredentialLoader {
      * the broker, and the secret it sends, elsewhere.
      */
     public CredentialLoader(boolean allowInsecureTokenUrl, Optional<List<String>> allowedHosts) {
+        this(allowInsecureTokenUrl, allowedHosts, DEFAULT_MAX_TOKEN_LIFETIME);
+    }
+
+    /** {@code maxTokenLifetime}: the longest {@code default_lifetime} accepted. */
+    public CredentialLoader(boolean allowInsecureTokenUrl, Optional<List<String>> allowedHosts, Duration maxTokenLifetime) {
+        this.maxTokenLifetime = maxTokenLifetime;
         this.allowInsecureTokenUrl = allowInsecureTokenUrl;
         this.allowedHosts = allowedHosts.map(hosts -> hosts.stream().map(h -> h.strip().toLowerCase(Locale.ROOT))
                 .filter(h -> !h.isEmpty()).toList());
@@ -119,7 +131,24 @@ public final class CredentialLoader {
                         new InvalidFile("scope_separator", "must be comma or space")))
                 .orElse(ScopeSeparator.COMMA);
         return new Credential(name, clientId, secret, next, scopes, defaults, tokenUrl, authMethod, separator,
-                informative(dir, "org_id"), informative(dir, "technical_account_id"), caBundle(dir));
+                informative(dir, "org_id"), informative(dir, "technical_account_id"), caBundle(dir),
+                tokenParams(dir), defaultLifetime(dir));
+    }
+
+    private static TokenParams tokenParams(Path dir) {
+        try {
+            return optional(dir, "token_params").map(TokenParams::parse).orElse(TokenParams.NONE);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidFile("token_params", e.getMessage());
+        }
+    }
+
+    private Optional<Duration> defaultLifetime(Path dir) {
+        try {
+            return optional(dir, "default_lifetime").map(v -> DefaultLifetime.parse(v, maxTokenLifetime));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidFile("default_lifetime", e.getMessage());
+        }
     }
 
     private static Optional<CaBundle> caBundle(Path dir) {

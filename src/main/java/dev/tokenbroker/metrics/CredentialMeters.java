@@ -5,6 +5,7 @@ import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialRegistry;
 import dev.tokenbroker.credential.CredentialsChanged;
 import dev.tokenbroker.token.Rejection;
+import dev.tokenbroker.upstream.ClockOffsets;
 import dev.tokenbroker.upstream.UpstreamTokenClient;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -27,8 +28,8 @@ import org.eclipse.microprofile.context.ManagedExecutor;
 
 /**
  * The meters that exist once per credential: whether its files are valid, seconds until its soonest cached
- * token expires, and its upstream calls by every result, its spent mint budgets and its rejected tokens by
- * every result at 0 (so that an alert on
+ * token expires, its token endpoint's clock offset, and its upstream calls by every result, its spent mint budgets
+ * and its rejected tokens by every result at 0 (so that an alert on
  * {@code increase()} sees the first rejection). Follows the registry's changes; also registers
  * {@code tokenbroker.refreshes} at 0 for both results.
  */
@@ -39,15 +40,17 @@ public class CredentialMeters {
     private final CredentialRegistry credentials;
     private final LocalTokenCache localCache;
     private final Clock clock;
+    private final ClockOffsets clockOffsets;
     private final Map<String, List<Meter>> gauges = new HashMap<>();
     private final Executor background;
 
     CredentialMeters(MeterRegistry meters, CredentialRegistry credentials, LocalTokenCache localCache, Clock clock,
-            ManagedExecutor background) {
+            ManagedExecutor background, ClockOffsets clockOffsets) {
         this.meters = meters;
         this.credentials = credentials;
         this.localCache = localCache;
         this.clock = clock;
+        this.clockOffsets = clockOffsets;
         this.background = background;
     }
 
@@ -100,11 +103,19 @@ public class CredentialMeters {
                 Gauge.builder("tokenbroker.credential.valid", () -> valid(name) ? 1 : 0)
                         .tag("credential", name).strongReference(true).register(meters),
                 Gauge.builder("tokenbroker.cache.soonest.expiry", () -> secondsUntilSoonestExpiry(name))
+                        .tag("credential", name).strongReference(true).register(meters),
+                Gauge.builder("tokenbroker.upstream.clock.offset", () -> clockOffsetSeconds(name))
                         .tag("credential", name).strongReference(true).register(meters));
     }
 
     private boolean valid(String name) {
         return credentials.get(name).isPresent() && !credentials.problems().containsKey(name);
+    }
+
+    private double clockOffsetSeconds(String name) {
+        return credentials.get(name).flatMap(credential -> clockOffsets.offset(credential.tokenUrl()))
+                .map(offset -> offset.toMillis() / 1000.0)
+                .orElse(Double.NaN);
     }
 
     private double secondsUntilSoonestExpiry(String name) {

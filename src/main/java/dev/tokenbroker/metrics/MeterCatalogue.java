@@ -46,6 +46,9 @@ public class MeterCatalogue {
             entry("tokenbroker.upstream.circuit.state", "Circuit breaker of each token endpoint host: 0 closed, 1 open, 2 half-open"),
             new Entry("tokenbroker.cache.soonest.expiry", "seconds", "Seconds until the soonest expiring token of the "
                     + "credential in this replica's in-process cache expires; NaN when it holds none", Optional.empty()),
+            new Entry("tokenbroker.upstream.clock.offset", "seconds", "The credential's token endpoint's clock minus "
+                    + "this node's, from the Date header of its latest answer (whole seconds); JWT expiries are corrected "
+                    + "by it; NaN before the first answer", Optional.empty()),
             entry("tokenbroker.mint.budget.exhausted", "Mints refused because the credential's mint budget was spent "
                     + "(the request got 429 mint_budget_exhausted, or a refresh was put off), by credential"),
             entry("tokenbroker.token.rejections", "Reports of a token that an API refused (rejected on GET /tokens, "

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Sends one {@code client_credentials} request to a credential's token endpoint: form POST, client authentication
- * by {@code auth_method}, scopes joined by {@code scope_separator}. Redirects are never followed. A failure before
+ * by {@code auth_method}, scopes joined by {@code scope_separator}, and the credential's {@code token_params}. Redirects are never followed. A failure before
  * an answer arrives becomes an {@link UpstreamUnavailableException} ({@code timeout}, {@code io_error}) or, when
  * the endpoint's certificate fails the checks, an {@link UpstreamUntrustedException}.
  *
@@ -97,7 +97,13 @@ class TokenEndpoints {
             form.add("client_id", credential.clientId());
             form.add("client_secret", secret.value());
         }
+        addTokenParams(credential, form);
         return form;
+    }
+
+    /** The credential's {@code token_params}, besides the fields the broker sets; repeated names in their order. */
+    static void addTokenParams(Credential credential, MultivaluedHashMap<String, String> form) {
+        credential.tokenParams().params().forEach(param -> form.add(param.name(), param.value()));
     }
 
     /** RFC 6749 2.3.1: id and secret are form-encoded before they are joined and base64-encoded. */

@@ -27,7 +27,9 @@ import java.util.Set;
  * bounded answer is believed: a body of at most {@value #MAX_BODY_BYTES} bytes (read as a stream, never further),
  * a JSON object whose {@code access_token} is a string of at most {@value #MAX_ACCESS_TOKEN_CHARS} characters,
  * {@code token_type} Bearer in any case (required, as RFC 6749 says and IMS always sends it), {@code expires_in}
- * present, above 0 and at most {@code tokenbroker.upstream.max-token-lifetime}. Anything else, and any 3xx or 2xx
+ * above 0 and at most {@code tokenbroker.upstream.max-token-lifetime}, and a lifetime ({@link TokenLifetime}: the
+ * earliest of {@code expires_in} and a JWT's {@code exp}, or the credential's {@code default_lifetime}) within the
+ * same bounds. Every answer's {@code Date} feeds the endpoint's {@link ClockOffsets}. Anything else, and any 3xx or 2xx
  * other than 200, is a malformed answer ({@code invalid_response}). No log line quotes the body beyond an RFC 6749
  * error code and the {@code error_description} (with the secret redacted).
  */
@@ -44,15 +46,19 @@ class TokenResponseReader {
     private final ObjectMapper json;
     private final Clock clock;
     private final Duration maxLifetime;
+    private final ClockOffsets offsets;
 
-    TokenResponseReader(ObjectMapper json, Clock clock, TokenBrokerConfig config) {
+    TokenResponseReader(ObjectMapper json, Clock clock, TokenBrokerConfig config, ClockOffsets offsets) {
         this.json = json;
         this.clock = clock;
         this.maxLifetime = config.upstream().maxTokenLifetime();
+        this.offsets = offsets;
     }
 
     /** The token of a 200, or the exception its status and body call for; the response stays the caller's to close. */
     Token read(Credential credential, Secret secret, Response response) {
+        Instant arrival = clock.instant();
+        Optional<Duration> offset = offsets.observe(credential, response.getHeaderString("Date"), arrival);
         int status = response.getStatus();
         String debugId = Optional.ofNullable(response.getHeaderString("X-Debug-Id")).map(TokenResponseReader::printable).orElse("-");
         if (status != 200 && status < 400) {
@@ -73,7 +79,7 @@ class TokenResponseReader {
         if (status == 200) {
             JsonNode answer = body.orElseThrow(() -> malformed(credential, status, debugId,
                     "body not a JSON object of at most " + MAX_BODY_BYTES + " bytes"));
-            return token(credential, answer, debugId);
+            return token(credential, answer, debugId, arrival, offset);
         }
         JsonNode answer = body.orElseGet(json::createObjectNode);
         String error = errorCode(answer, status);
@@ -91,7 +97,8 @@ class TokenResponseReader {
         throw new UpstreamRejectedException(credential.name(), error);
     }
 
-    private Token token(Credential credential, JsonNode answer, String debugId) {
+    private Token token(Credential credential, JsonNode answer, String debugId, Instant arrival,
+            Optional<Duration> offset) {
         JsonNode accessToken = answer.path("access_token");
         if (!accessToken.isTextual() || accessToken.asText().isBlank()) {
             throw malformed(credential, 200, debugId, "access_token missing");
@@ -102,13 +109,28 @@ class TokenResponseReader {
         if (!answer.path("token_type").isTextual() || !answer.path("token_type").asText().equalsIgnoreCase("bearer")) {
             throw malformed(credential, 200, debugId, "token_type missing or not Bearer");
         }
-        Optional<Long> expiresIn = seconds(answer.path("expires_in"));
-        if (expiresIn.isEmpty() || expiresIn.get() <= 0 || expiresIn.get() > maxLifetime.toSeconds()) {
-            throw malformed(credential, 200, debugId, "expires_in " + expiresIn.map(String::valueOf).orElse("missing")
+        JsonNode expiresInNode = answer.path("expires_in");
+        Optional<Long> expiresIn = seconds(expiresInNode);
+        if (expiresIn.isEmpty() && !expiresInNode.isMissingNode() && !expiresInNode.isNull()) {
+            throw malformed(credential, 200, debugId, "expires_in not a whole number of seconds");
+        }
+        if (expiresIn.isPresent() && (expiresIn.get() <= 0 || expiresIn.get() > maxLifetime.toSeconds())) {
+            throw malformed(credential, 200, debugId, "expires_in " + expiresIn.get()
                     + " not within 1.." + maxLifetime.toSeconds() + " (tokenbroker.upstream.max-token-lifetime)");
         }
-        Instant now = clock.instant();
-        return new Token(accessToken.asText(), "Bearer", now, now.plusSeconds(expiresIn.get()));
+        TokenLifetime.Expiry expiry = TokenLifetime.expiry(arrival, expiresIn, accessToken.asText(), offset,
+                credential.defaultLifetime()).orElseThrow(() -> malformed(credential, 200, debugId,
+                "expires_in missing, and neither a JWT exp nor the credential's default_lifetime stands in"));
+        Duration lifetime = Duration.between(arrival, expiry.at());
+        if (lifetime.compareTo(Duration.ofSeconds(1)) < 0 || lifetime.compareTo(maxLifetime) > 0) {
+            throw malformed(credential, 200, debugId, "lifetime " + lifetime.toSeconds() + " s (" + expiry.source()
+                    + ") not within 1.." + maxLifetime.toSeconds() + " (tokenbroker.upstream.max-token-lifetime)");
+        }
+        if (!expiry.source().equals("expires_in")) {
+            Log.debugf("event=upstream_token_lifetime credential=%s source=%s seconds=%d", credential.name(),
+                    expiry.source(), lifetime.toSeconds());
+        }
+        return new Token(accessToken.asText(), "Bearer", arrival, expiry.at());
     }
 
     /** An integral number of seconds, as a JSON number or (as some providers send it) a string of digits. */

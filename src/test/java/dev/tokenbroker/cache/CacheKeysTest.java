@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.token.ScopeSet;
 import dev.tokenbroker.token.TokenKey;
+import dev.tokenbroker.token.TokenParams;
+import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -19,7 +23,7 @@ class CacheKeysTest {
     private static final String KEY_A = randomKey();
     private static final String KEY_B = randomKey();
     private static final TokenKey TOKEN_KEY = new TokenKey("adobe-admin", "client", "https://ims/token",
-            ScopeSet.parse("openid,AdobeID"));
+            ScopeSet.parse("openid,AdobeID"), TokenParams.NONE);
 
     @Test
     void sealedValueOpensOnlyUnderItsOwnName() {
@@ -64,6 +68,43 @@ class CacheKeysTest {
     void keyNamesRevealNeitherCredentialNorScopes() {
         String name = keys(Optional.of(KEY_A), List.of()).tokenName(TOKEN_KEY, 0);
         assertThat(name).matches("tokenbroker:t:\\{[0-9a-f]{32}\\}[0-9a-f]{32}");
+    }
+
+    @Test
+    void tokenParamsMakeAnotherKeyNameAndRepeatsAndOrderCount() {
+        CacheKeys keys = keys(Optional.of(KEY_A), List.of());
+        TokenKey auth0Api = withParams("audience=https://api.example.com");
+        TokenKey otherApi = withParams("audience=https://other.example.com");
+        TokenKey twoResources = withParams("resource=https://a\nresource=https://b");
+        TokenKey swapped = withParams("resource=https://b\nresource=https://a");
+
+        assertThat(List.of(TOKEN_KEY, auth0Api, otherApi, twoResources, swapped))
+                .extracting(key -> keys.tokenName(key, 0)).doesNotHaveDuplicates();
+        assertThat(keys.lockName(auth0Api)).isNotEqualTo(keys.lockName(otherApi));
+        assertThat(keys.tokenName(auth0Api, 0)).doesNotContain("example");
+    }
+
+    /**
+     * Without token_params a name is what it was before they existed: a replica of the earlier version and one of
+     * this version share the tokens of such credentials during a rollout, and never those of one with params.
+     */
+    @Test
+    void keyNameWithoutTokenParamsIsUnchangedFromEarlierVersions() throws Exception {
+        Mac names = Mac.getInstance("HmacSHA256");
+        Mac root = Mac.getInstance("HmacSHA256");
+        root.init(new SecretKeySpec(Base64.getDecoder().decode(KEY_A), "HmacSHA256"));
+        names.init(new SecretKeySpec(root.doFinal("tokenbroker/key-names".getBytes(StandardCharsets.UTF_8)), "HmacSHA256"));
+        String earlier = HexFormat.of().formatHex(names.doFinal(
+                "token\u0000adobe-admin\u0000client\u0000https://ims/token\u0000AdobeID openid".getBytes(StandardCharsets.UTF_8)), 0, 16);
+
+        CacheKeys keys = keys(Optional.of(KEY_A), List.of());
+        assertThat(keys.tokenName(TOKEN_KEY, 0)).endsWith("}" + earlier);
+        assertThat(keys.tokenName(withParams("audience=https://api.example.com"), 0)).doesNotEndWith("}" + earlier);
+    }
+
+    private static TokenKey withParams(String file) {
+        return new TokenKey(TOKEN_KEY.credential(), TOKEN_KEY.clientId(), TOKEN_KEY.tokenUrl(), TOKEN_KEY.scopes(),
+                TokenParams.parse(file));
     }
 
     @Test

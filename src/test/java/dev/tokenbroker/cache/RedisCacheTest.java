@@ -40,6 +40,22 @@ class RedisCacheTest extends RedisBrokerTest {
         logs.clear();
     }
 
+    /** A JWT that ends in 10 minutes, answered with {@code expires_in: 86399}: the Redis key ends with the JWT. */
+    @Test
+    void redisKeyExpiresWithTheTokensTrueLife() {
+        String jwt = new com.nimbusds.jwt.PlainJWT(new com.nimbusds.jwt.JWTClaimsSet.Builder()
+                .expirationTime(java.util.Date.from(java.time.Instant.now().plusSeconds(600))).build()).serialize();
+        ims.resetAll();
+        ims.stubFor(Ims.tokenRequest().willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                .withStatus(200).withHeader("Content-Type", "application/json")
+                .withBody("{\"access_token\":\"" + jwt + "\",\"token_type\":\"Bearer\",\"expires_in\":86399}")));
+
+        token("openid");
+
+        String name = keys.tokenName(registry.get(Fixtures.CREDENTIAL).orElseThrow().tokenKey(ScopeSet.parse("openid")), 0);
+        assertThat(redisData.key().pttl(name)).isBetween(570_000L, 600_000L);
+    }
+
     @Test
     void redisHoldsNoPlaintextTokenAndNoCredentialOrScopeNames() {
         String token = token("openid,user_management_sdk");

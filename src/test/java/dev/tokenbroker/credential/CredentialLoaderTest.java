@@ -182,6 +182,91 @@ class CredentialLoaderTest {
         assertThat(loader.load("x", d)).isEqualTo(new CredentialLoader.Invalid("x", "client_id", "is not valid UTF-8"));
     }
 
+    @Test
+    void tokenParamsAreDecodedKeptInOrderWithRepeats() throws IOException {
+        Map<String, String> files = minimal();
+        files.put("token_params", "audience=https%3A%2F%2Fapi.example.com\n\n resource = https://a.example.com/x\n"
+                + "resource=https://b.example.com\r\nnote=two+words%2B\n");
+        Credential c = valid(files);
+        assertThat(c.tokenParams().params()).extracting(p -> p.name() + "=" + p.value()).containsExactly(
+                "audience=https://api.example.com", "resource=https://a.example.com/x", "resource=https://b.example.com",
+                "note=two words+");
+        assertThat(c.toString()).contains("audience").doesNotContain("api.example.com");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "grant_type=password|line 1 names grant_type, which the broker sets itself",
+            "audience=x\\nscope=openid|line 2 names scope, which the broker sets itself",
+            "client_id=other|line 1 names client_id, which the broker sets itself",
+            "CLIENT_SECRET=s3cr3t-value|line 1 names client_secret, which the broker sets itself",
+            "client_assertion=eyJ|line 1 names client_assertion, which the broker sets itself",
+            "client_assertion_type=urn:x|line 1 names client_assertion_type, which the broker sets itself",
+            "client%5Fsecret=s3cr3t-value|line 1 names client_secret, which the broker sets itself",
+            "audience|line 1 is not name=value",
+            "=s3cr3t-value|line 1 is not name=value",
+            "audience=%zz-s3cr3t-value|line 1 is not URL-encoded (a % without two hex digits)",
+            "audience=a%00s3cr3t-value|line 1: the value is longer than 2048 characters or holds control characters",
+            "a b=s3cr3t-value|line 1: the name must be 1 to 128 of A-Z a-z 0-9 . _ ~ : [ ] -"})
+    void brokenOrReservedTokenParamsMakeTheCredentialInvalidWithoutQuotingValues(String content, String problem)
+            throws IOException {
+        Map<String, String> files = minimal();
+        files.put("token_params", content.replace("\\n", "\n"));
+        assertThat(load(files)).isEqualTo(new CredentialLoader.Invalid("adobe-admin", "token_params", problem));
+        assertThat(problem).doesNotContain("s3cr3t");
+    }
+
+    @Test
+    void tooManyTokenParamsAreRefused() throws IOException {
+        Map<String, String> files = minimal();
+        files.put("token_params", "resource=https://x\n".repeat(33));
+        assertThat(load(files)).isEqualTo(new CredentialLoader.Invalid("adobe-admin", "token_params", "more than 32 parameters"));
+        files.put("token_params", "resource=https://x\n".repeat(32));
+        assertThat(valid(files).tokenParams().params()).hasSize(32);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"3600,3600", "45m,2700", "1h,3600", "1d,86400", "7d,604800", "90s,90"})
+    void defaultLifetimeIsSecondsOrANumberWithAUnit(String value, long seconds) throws IOException {
+        Map<String, String> files = minimal();
+        files.put("default_lifetime", value + "\n");
+        assertThat(valid(files).defaultLifetime()).hasValue(java.time.Duration.ofSeconds(seconds));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "0|must be above 0 and at most 604800 s (tokenbroker.upstream.max-token-lifetime)",
+            "8d|must be above 0 and at most 604800 s (tokenbroker.upstream.max-token-lifetime)",
+            "1 hour|must be seconds (3600) or a number with s, m, h or d (45m, 1h)",
+            "-5|must be seconds (3600) or a number with s, m, h or d (45m, 1h)"})
+    void defaultLifetimeOutsideItsBoundsMakesTheCredentialInvalid(String value, String problem) throws IOException {
+        Map<String, String> files = minimal();
+        files.put("default_lifetime", value);
+        assertThat(load(files)).isEqualTo(new CredentialLoader.Invalid("adobe-admin", "default_lifetime", problem));
+    }
+
+    @Test
+    void defaultLifetimeIsBoundByTheConfiguredMaximum() throws IOException {
+        Map<String, String> files = minimal();
+        files.put("default_lifetime", "2h");
+        assertThat(new CredentialLoader(false, Optional.empty(), java.time.Duration.ofHours(1)).load("x", write(files)))
+                .isEqualTo(new CredentialLoader.Invalid("x", "default_lifetime",
+                        "must be above 0 and at most 3600 s (tokenbroker.upstream.max-token-lifetime)"));
+    }
+
+    @Test
+    void changedTokenParamsAreAnotherAccountAChangedSecretIsNot() throws IOException {
+        Map<String, String> files = minimal();
+        files.put("token_params", "audience=https://api.example.com");
+        Credential first = valid(files);
+        files.put("client_secret", "rotated");
+        assertThat(valid(files).sameAccountAs(first)).isTrue();
+        files.put("token_params", "audience=https://other.example.com");
+        assertThat(valid(files).sameAccountAs(first)).isFalse();
+        files.remove("token_params");
+        assertThat(valid(files).sameAccountAs(first)).isFalse();
+    }
+
     private static Map<String, String> minimal() {
         Map<String, String> files = new LinkedHashMap<>();
         files.put("client_id", "  client-id\n");

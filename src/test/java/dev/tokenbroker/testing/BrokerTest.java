@@ -76,6 +76,8 @@ public abstract class BrokerTest {
                         .filter(c -> c.clientId().equals(Fixtures.CLIENT_ID)
                                 && c.clientSecret().value().equals(Fixtures.CLIENT_SECRET)
                                 && c.clientSecretNext().isEmpty()
+                                && c.tokenParams().isEmpty()
+                                && c.defaultLifetime().isEmpty()
                                 && c.tokenUrl().toString().equals(tokenUrl()))
                         .isPresent()
                 && callers.problem().isEmpty()
