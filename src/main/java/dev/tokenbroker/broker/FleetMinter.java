@@ -67,10 +67,10 @@ class FleetMinter {
         return token(credential, key, wanted, MintReason.MISS);
     }
 
-    /** As {@link #token(Credential, TokenKey, Predicate)}, in a span that says why ({@code tokenbroker.mint.reason}). */
+    /** As {@link #token(Credential, TokenKey, Predicate)}, in a span that says why ({@code token_broker.mint.reason}). */
     Token token(Credential credential, TokenKey key, Predicate<Token> wanted, MintReason reason) {
         try (TraceSpan span = spans.start("mint").attribute(Spans.CREDENTIAL, credential.name())
-                .attribute("tokenbroker.mint.reason", reason.tag())) {
+                .attribute("token_broker.mint.reason", reason.tag())) {
             try {
                 Token token = flight.run(key, () -> fleetMint(credential, key, wanted));
                 token = wanted.test(token) ? token : flight.run(key, () -> fleetMint(credential, key, wanted));
@@ -117,7 +117,7 @@ class FleetMinter {
             Optional<Token> winners;
             try (TraceSpan span = spans.start("mint lock wait").attribute(Spans.CREDENTIAL, credential.name())) {
                 winners = awaitWinner(key, wanted, giveUp);
-                span.attribute("tokenbroker.lock.result", winners.isPresent() ? "token_stored" : "lock_gone");
+                span.attribute("token_broker.lock.result", winners.isPresent() ? "token_stored" : "lock_gone");
             }
             if (winners.isPresent()) {
                 return winners.get();

@@ -3,7 +3,7 @@ package dev.tokenbroker.broker;
 import java.util.Locale;
 
 /**
- * Why a mint was asked for: the {@code tokenbroker.mint.reason} of its span (docs/operations.md, Traces). A new
+ * Why a mint was asked for: the {@code token_broker.mint.reason} of its span (docs/operations.md, Traces). A new
  * reason is one more value here.
  */
 public enum MintReason {

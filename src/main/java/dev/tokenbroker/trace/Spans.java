@@ -19,10 +19,10 @@ import org.eclipse.microprofile.config.Config;
 public class Spans {
 
     /** The attribute names of the broker's spans. */
-    public static final String CREDENTIAL = "tokenbroker.credential";
-    public static final String CALLER = "tokenbroker.caller";
-    public static final String TIER = "tokenbroker.tier";
-    public static final String OUTCOME = "tokenbroker.outcome";
+    public static final String CREDENTIAL = "token_broker.credential";
+    public static final String CALLER = "token_broker.caller";
+    public static final String TIER = "token_broker.tier";
+    public static final String OUTCOME = "token_broker.outcome";
 
     private final boolean on;
     private final Tracer tracer;

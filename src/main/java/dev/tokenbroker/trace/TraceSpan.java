@@ -39,7 +39,7 @@ public final class TraceSpan implements AutoCloseable {
         return this;
     }
 
-    /** How the step ended ({@code tokenbroker.outcome}); anything but {@code ok} or {@code success} marks an error. */
+    /** How the step ended ({@code token_broker.outcome}); anything but {@code ok} or {@code success} marks an error. */
     public TraceSpan outcome(String outcome) {
         if (span != null) {
             span.setAttribute(Spans.OUTCOME, outcome);

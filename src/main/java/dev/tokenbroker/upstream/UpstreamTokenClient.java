@@ -111,8 +111,8 @@ public class UpstreamTokenClient {
     private Token attempt(Credential credential, Secret secret, ScopeSet scopes, int number) {
         Timer.Sample sample = Timer.start(meters);
         try (TraceSpan span = spans.start("upstream attempt").attribute(Spans.CREDENTIAL, credential.name())
-                .attribute("tokenbroker.upstream.attempt", number)
-                .attribute("tokenbroker.upstream.host", HostGuards.hostOf(credential.tokenUrl()))) {
+                .attribute("token_broker.upstream.attempt", number)
+                .attribute("token_broker.upstream.host", HostGuards.hostOf(credential.tokenUrl()))) {
             try (Response response = endpoints.post(credential, secret, scopes)) {
                 Token token = reader.read(credential, secret, response);
                 record(sample, credential, "success", span);
@@ -140,7 +140,7 @@ public class UpstreamTokenClient {
     private void record(Timer.Sample sample, Credential credential, String result, TraceSpan span) {
         sample.stop(meters.timer("tokenbroker.upstream.duration", "credential", credential.name()));
         count(credential, result);
-        span.attribute("tokenbroker.upstream.result", result).outcome(result);
+        span.attribute("token_broker.upstream.result", result).outcome(result);
     }
 
     private void count(Credential credential, String result) {

@@ -34,7 +34,7 @@ public class SpanRecorder {
     private static void draw(List<SpanData> trace, SpanData span, int depth, StringBuilder out) {
         out.append("  ".repeat(depth)).append(span.getName()).append(' ').append(span.getKind()).append(' ')
                 .append(span.getAttributes().asMap().entrySet().stream()
-                        .filter(e -> e.getKey().getKey().startsWith("tokenbroker."))
+                        .filter(e -> e.getKey().getKey().startsWith("token_broker."))
                         .map(e -> e.getKey().getKey() + "=" + e.getValue()).sorted()
                         .collect(Collectors.joining(" ", "[", "]")))
                 .append('\n');

@@ -80,25 +80,27 @@ class TracesTest extends RedisBrokerTest {
         String tree = SpanRecorder.tree(exporter.getFinishedSpanItems(), traceId);
         System.out.println("cold request, as exported:\n" + tree);
         SpanData server = only(trace, s -> s.getKind() == SpanKind.SERVER);
+        trace.stream().filter(s -> s.getKind() != SpanKind.INTERNAL).map(s -> s.getName() + " " + s.getAttributes().asMap())
+                .distinct().forEach(System.out::println);
         assertThat(server.getName()).isEqualTo("GET /tokens");
         assertThat(server.getParentSpanContext().isValid()).isFalse();
-        assertThat(attr(server, "tokenbroker.tier")).isEqualTo("upstream");
-        assertThat(attr(server, "tokenbroker.caller")).isEqualTo("ops");
-        assertThat(attr(server, "tokenbroker.credential")).isEqualTo(Fixtures.CREDENTIAL);
-        assertThat(attr(server, "tokenbroker.outcome")).isEqualTo("ok");
+        assertThat(attr(server, "token_broker.tier")).isEqualTo("upstream");
+        assertThat(attr(server, "token_broker.caller")).isEqualTo("ops");
+        assertThat(attr(server, "token_broker.credential")).isEqualTo(Fixtures.CREDENTIAL);
+        assertThat(attr(server, "token_broker.outcome")).isEqualTo("ok");
 
         SpanData mint = only(trace, s -> s.getName().equals("mint"));
         assertThat(mint.getParentSpanId()).isEqualTo(server.getSpanId());
-        assertThat(attr(mint, "tokenbroker.mint.reason")).isEqualTo("miss");
-        assertThat(attr(mint, "tokenbroker.outcome")).isEqualTo("ok");
+        assertThat(attr(mint, "token_broker.mint.reason")).isEqualTo("miss");
+        assertThat(attr(mint, "token_broker.outcome")).isEqualTo("ok");
         SpanData wait = only(trace, s -> s.getName().equals("mint lock wait"));
         assertThat(wait.getParentSpanId()).isEqualTo(mint.getSpanId());
-        assertThat(attr(wait, "tokenbroker.lock.result")).isEqualTo("lock_gone");
+        assertThat(attr(wait, "token_broker.lock.result")).isEqualTo("lock_gone");
 
         List<SpanData> attempts = trace.stream().filter(s -> s.getName().equals("upstream attempt"))
                 .sorted((a, b) -> Long.compare(a.getStartEpochNanos(), b.getStartEpochNanos())).toList();
-        assertThat(attempts).extracting(s -> attr(s, "tokenbroker.upstream.result")).containsExactly("server_error", "success");
-        assertThat(attempts).extracting(s -> s.getAttributes().get(AttributeKey.longKey("tokenbroker.upstream.attempt")))
+        assertThat(attempts).extracting(s -> attr(s, "token_broker.upstream.result")).containsExactly("server_error", "success");
+        assertThat(attempts).extracting(s -> s.getAttributes().get(AttributeKey.longKey("token_broker.upstream.attempt")))
                 .containsExactly(1L, 2L);
         for (SpanData attempt : attempts) {
             assertThat(attempt.getParentSpanId()).isEqualTo(mint.getSpanId());
@@ -123,7 +125,7 @@ class TracesTest extends RedisBrokerTest {
         List<SpanData> trace = awaitTrace(traceId, 1);
         assertThat(trace).hasSize(1);
         assertThat(trace.get(0).getKind()).isEqualTo(SpanKind.SERVER);
-        assertThat(attr(trace.get(0), "tokenbroker.tier")).isEqualTo("memory");
+        assertThat(attr(trace.get(0), "token_broker.tier")).isEqualTo("memory");
     }
 
     @Test
