@@ -154,6 +154,23 @@ class TracesTest extends RedisBrokerTest {
     }
 
     @Test
+    void backgroundRefreshIsAMintWithItsReasonBeneathTheRequestThatStartedIt() {
+        ims.resetAll();
+        ims.stubFor(Ims.tokenRequest().willReturn(Ims.token(8)));
+        String first = token("openid", "0");
+        await().atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(200))
+                .until(() -> !token("openid", "0").equals(first));
+        SpanData refresh = await().until(() -> exporter.getFinishedSpanItems().stream()
+                .filter(s -> s.getName().equals("mint") && "refresh_ahead".equals(attr(s, "token_broker.mint.reason")))
+                .findFirst().orElse(null), s -> s != null);
+        assertThat(attr(refresh, "token_broker.outcome")).isEqualTo("ok");
+        SpanData request = await().until(() -> exporter.getFinishedSpanItems().stream()
+                .filter(s -> s.getSpanId().equals(refresh.getParentSpanId())).findFirst().orElse(null), s -> s != null);
+        assertThat(request.getKind()).isEqualTo(SpanKind.SERVER);
+        assertThat(attr(request, "token_broker.tier")).isIn("memory", "redis");
+    }
+
+    @Test
     void spansHoldNoTokenSecretOrCallerKey() {
         String minted = token("openid");
         String fromMemory = token("openid");
@@ -217,7 +234,11 @@ class TracesTest extends RedisBrokerTest {
     }
 
     private String token(String scope) {
+        return token(scope, "300");
+    }
+
+    private String token(String scope, String minTtl) {
         return as(OPS_KEY).queryParam("credential", Fixtures.CREDENTIAL).queryParam("scope", scope)
-                .when().get("/tokens").then().statusCode(200).extract().path("access_token");
+                .queryParam("min_ttl", minTtl).when().get("/tokens").then().statusCode(200).extract().path("access_token");
     }
 }
