@@ -178,17 +178,20 @@ if [[ $mode == traces ]]; then
   python3 bench/otlp-sink.py "$sink_port" &
   pids+=($!)
   start_broker central "$central_opts" true "$work/callers-1.yaml"
+  ready_off=$ready_s
   ping=$(load "http://127.0.0.1:$port/ping" "")
   memory=$(load "$tokens_url" "$auth")
   stop_broker
   extra_opts="-Dquarkus.otel.exporter.otlp.traces.endpoint=http://127.0.0.1:$sink_port -Dquarkus.otel.exporter.otlp.traces.protocol=http/protobuf"
   start_broker traces "$central_opts" true "$work/callers-1.yaml"
+  ready_on=$ready_s
   traced=$(load "$tokens_url" "$auth")
   stop_broker
   extra_opts=""
   if [[ -n ${BASELINE_JAR:-} ]]; then
     run_jar=$BASELINE_JAR
     start_broker baseline "$central_opts" true "$work/callers-1.yaml"
+    ready_baseline=$ready_s
     baseline=$(load "$tokens_url" "$auth")
     stop_broker
     run_jar=$jar
@@ -197,6 +200,7 @@ if [[ $mode == traces ]]; then
   echo "MODE=traces; wrk -t2 -c$connections, ${warmup}s warm-up and ${duration}s measured per path, on $(nproc) cores; $(date -u +%F)"
   echo "load average before: $load_before; after: $(uptime_load)"
   echo "OTLP exports received by the sink (requests, bytes): $(curl -sf "http://127.0.0.1:$sink_port/count")"
+  echo "ready s: traces off $ready_off, traces on $ready_on, BASELINE_JAR ${ready_baseline:--}"
   echo
   echo "| path | requests/s | p50 ms | p99 ms | vs | broker CPU µs/request |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: |"
