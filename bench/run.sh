@@ -27,6 +27,9 @@
 #        SIDECAR_CREDENTIALS (default 10: a sidecar mounts its own application's credentials, not the cluster's),
 #        CENTRAL_OPTS (default -Xmx256m with the AppCDS archive), SIDECAR_OPTS (default: the chart's sidecar profile);
 #        both defaults use an AppCDS archive made here the way the Dockerfile makes it; JDK25, TRAINING, STARTS
+#        MODE=traces: only GET /ping and the in-process tier (central), with traces off (the default), with traces on
+#        (exported over OTLP/HTTP to bench/otlp-sink.py, which discards them) and, with BASELINE_JAR set, that jar's
+#        in-process tier (e.g. the commit before traces), all in one run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-15}
@@ -48,6 +51,9 @@ for tool in java redis-server python3 curl wrk; do
 done
 [[ -n ${JAR:-} || -f target/token-broker.jar ]] || mvn -B -q package -DskipTests
 jar=${JAR:-$PWD/target/token-broker.jar}
+mode=${MODE:-all}
+run_jar=$jar     # the jar start_broker starts
+extra_opts=""    # more JVM options for start_broker
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 work=$(mktemp -d)
@@ -135,7 +141,7 @@ start_broker() { # $1: name, $2: JVM options, $3: local tier on (true/false), $4
     -Dquarkus.redis.hosts="redis://127.0.0.1:$redis_port" -Dtokenbroker.cache.encryption-key="$encryption_key" \
     -Dtokenbroker.cache.local-enabled="$3" -Dtokenbroker.credentials.dir="$work/${5:-credentials}" \
     -Dtokenbroker.callers.file="$4" -Dquarkus.log.level=WARN -Dquarkus.log.category.\"dev.tokenbroker.caller\".level=INFO \
-    -jar "$jar" >"$log" 2>&1 &
+    $extra_opts -jar "$run_jar" >"$log" 2>&1 &
   broker_pid=$!
   pids+=("$broker_pid")
   for _ in $(seq 1 600); do
@@ -223,6 +229,46 @@ breakdown() {
 
 auth="Authorization: Bearer $key"
 load_before=$(uptime_load)
+
+if [[ $mode == traces ]]; then
+  sink_port=$(free_port)
+  python3 bench/otlp-sink.py "$sink_port" &
+  pids+=($!)
+  start_broker central "$central_opts" true "$work/callers-1.yaml"
+  ready_off=$ready_s
+  ping=$(load "http://127.0.0.1:$port/ping" "")
+  memory=$(load "$tokens_url" "$auth")
+  stop_broker
+  extra_opts="-Dquarkus.otel.exporter.otlp.traces.endpoint=http://127.0.0.1:$sink_port -Dquarkus.otel.exporter.otlp.traces.protocol=http/protobuf"
+  start_broker traces "$central_opts" true "$work/callers-1.yaml"
+  ready_on=$ready_s
+  traced=$(load "$tokens_url" "$auth")
+  stop_broker
+  extra_opts=""
+  if [[ -n ${BASELINE_JAR:-} ]]; then
+    run_jar=$BASELINE_JAR
+    start_broker baseline "$central_opts" true "$work/callers-1.yaml"
+    ready_baseline=$ready_s
+    baseline=$(load "$tokens_url" "$auth")
+    stop_broker
+    run_jar=$jar
+  fi
+  echo
+  echo "MODE=traces; wrk -t2 -c$connections, ${warmup}s warm-up and ${duration}s measured per path, on $(nproc) cores; $(date -u +%F)"
+  echo "load average before: $load_before; after: $(uptime_load)"
+  echo "OTLP exports received by the sink (requests, bytes): $(curl -sf "http://127.0.0.1:$sink_port/count")"
+  echo "ready s: traces off $ready_off, traces on $ready_on, BASELINE_JAR ${ready_baseline:--}"
+  echo
+  echo "| path | requests/s | p50 ms | p99 ms | vs | broker CPU µs/request |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+  read -r ping_rps _ <<<"$ping"
+  read -r memory_rps _ <<<"$memory"
+  row "GET /ping (floor), central" "$ping" "$ping_rps"
+  row "GET /tokens, in-process tier, traces off (vs /ping)" "$memory" "$ping_rps"
+  [[ -z ${baseline:-} ]] || row "GET /tokens, in-process tier, BASELINE_JAR (vs traces off)" "$baseline" "$memory_rps"
+  row "GET /tokens, in-process tier, traces on (vs traces off)" "$traced" "$memory_rps"
+  exit 0
+fi
 
 start_broker central "$central_opts" true "$work/callers-1.yaml"
 central_ready=$ready_s

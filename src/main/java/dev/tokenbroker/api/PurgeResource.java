@@ -29,8 +29,10 @@ public class PurgeResource {
     private final CallerAuthenticator authenticator;
     private final TokenService tokens;
     private final Duration retryAfter;
+    private final AuditLog auditLog;
 
-    PurgeResource(CallerAuthenticator authenticator, TokenService tokens, TokenBrokerConfig config) {
+    PurgeResource(CallerAuthenticator authenticator, TokenService tokens, TokenBrokerConfig config, AuditLog auditLog) {
+        this.auditLog = auditLog;
         this.authenticator = authenticator;
         this.tokens = tokens;
         this.retryAfter = config.upstream().retryAfter();
@@ -47,7 +49,7 @@ public class PurgeResource {
             audit.failed(e);
             throw e;
         } finally {
-            audit.write();
+            audit.write(auditLog);
         }
     }
 

@@ -16,8 +16,10 @@ import org.jboss.logging.Logger;
  * (so operators can route it apart) when it ends:
  * {@code event=token_request caller=billing method=api-key credential=adobe-admin scopes="AdobeID openid"
  * outcome=ok status=200 tier=memory fingerprint=918fcdc86720}; a request that reported a refused token adds
- * {@code rejected=replaced rejected_sha256=<12 hex> rejected_fingerprint=<the reported token's, or ->}. Only values that passed validation are written,
- * and the token only as its fingerprint; never a bearer value.
+ * {@code rejected=replaced rejected_sha256=<12 hex> rejected_fingerprint=<the reported token's, or ->}. Only values
+ * that passed validation are written, and the token only as its fingerprint; never a bearer value. With a trace
+ * recording, the line ends with {@code trace_id=<32 hex>}; with JSON logs, each field is also a field of the JSON
+ * object's {@code mdc}.
  */
 final class TokenAudit {
 
@@ -125,10 +127,15 @@ final class TokenAudit {
         return tier;
     }
 
-    void write() {
+    /**
+     * Writes the line, with {@code trace_id} when a trace is recording (and the decision on its server span), and
+     * with each field in the MDC too while it is logged when logs are JSON ({@link AuditLog}).
+     */
+    void write(AuditLog log) {
         if (!LOG.isInfoEnabled()) {
             return;
         }
+        String traceId = log.spans().request(caller, credential, tier, outcome);
         StringBuilder line = new StringBuilder(192).append("event=").append(event).append(" caller=").append(caller)
                 .append(" method=").append(method).append(" credential=").append(credential).append(" scopes=");
         if (scopes.isEmpty()) {
@@ -143,10 +150,25 @@ final class TokenAudit {
         if (reason != null) {
             line.append(" reason=").append(reason);
         }
+        String rejected = null;
+        String rejectedFingerprint = null;
         if (reported != null) {
-            line.append(" rejected=").append(rejection == null ? "-" : rejection.tag()).append(" rejected_sha256=")
-                    .append(reported).append(" rejected_fingerprint=").append(reportedFingerprint == null ? "-" : reportedFingerprint);
+            rejected = rejection == null ? "-" : rejection.tag();
+            rejectedFingerprint = reportedFingerprint == null ? "-" : reportedFingerprint;
+            line.append(" rejected=").append(rejected).append(" rejected_sha256=").append(reported)
+                    .append(" rejected_fingerprint=").append(rejectedFingerprint);
         }
-        LOG.info(line.toString()); // built here rather than by a printf-style format: this runs once per request
+        if (traceId != null) {
+            line.append(" trace_id=").append(traceId);
+        }
+        if (!log.jsonFields()) {
+            LOG.info(line.toString()); // built here rather than by a printf-style format: this runs once per request
+            return;
+        }
+        String[] fields = {"event", event, "caller", caller, "method", method, "credential", credential,
+            "scopes", scopes.isEmpty() ? null : scopes.toString(), "outcome", outcome, "status", Integer.toString(status),
+            "tier", tier, "fingerprint", fingerprint, "reason", reason, "rejected", rejected,
+            "rejected_sha256", reported, "rejected_fingerprint", rejectedFingerprint, "trace_id", traceId};
+        log.withFields(fields, () -> LOG.info(line.toString()));
     }
 }

@@ -62,9 +62,11 @@ public class TokenIssuer {
     private final TokenBrokerConfig.Tokens config;
     private final RequestMeters requestMeters;
     private final Clock clock;
+    private final AuditLog auditLog;
 
     TokenIssuer(CallerAuthenticator authenticator, CredentialRegistry credentials, TokenService tokens,
-            TokenBrokerConfig config, RequestMeters requestMeters, Clock clock) {
+            TokenBrokerConfig config, RequestMeters requestMeters, Clock clock, AuditLog auditLog) {
+        this.auditLog = auditLog;
         this.authenticator = authenticator;
         this.credentials = credentials;
         this.tokens = tokens;
@@ -172,7 +174,7 @@ public class TokenIssuer {
         if (!x.ended) {
             x.ended = true;
             requestMeters.record(x.audit, System.nanoTime() - x.started);
-            x.audit.write();
+            x.audit.write(auditLog);
         }
     }
 

@@ -28,8 +28,11 @@ public class TokenRevoker {
     private final CallerAuthenticator authenticator;
     private final CredentialRegistry credentials;
     private final TokenService tokens;
+    private final AuditLog auditLog;
 
-    TokenRevoker(CallerAuthenticator authenticator, CredentialRegistry credentials, TokenService tokens) {
+    TokenRevoker(CallerAuthenticator authenticator, CredentialRegistry credentials, TokenService tokens,
+            AuditLog auditLog) {
+        this.auditLog = auditLog;
         this.authenticator = authenticator;
         this.credentials = credentials;
         this.tokens = tokens;
@@ -75,7 +78,7 @@ public class TokenRevoker {
             }
             throw e;
         } finally {
-            audit.write();
+            audit.write(auditLog);
         }
     }
 }

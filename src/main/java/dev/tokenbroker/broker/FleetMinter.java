@@ -10,6 +10,8 @@ import dev.tokenbroker.token.Refusal;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenException;
 import dev.tokenbroker.token.TokenKey;
+import dev.tokenbroker.trace.Spans;
+import dev.tokenbroker.trace.TraceSpan;
 import dev.tokenbroker.upstream.UpstreamTokenClient;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,10 +39,12 @@ class FleetMinter {
     private final Clock clock;
     private final TokenBrokerConfig config;
     private final Duration lockTtl;
+    private final Spans spans;
     private final SingleFlight flight = new SingleFlight();
 
     FleetMinter(LocalTokenCache local, RedisTokens shared, MintLock locks, UpstreamTokenClient upstream, MintBudget budget,
-            CacheKeys keys, Clock clock, TokenBrokerConfig config) {
+            CacheKeys keys, Clock clock, TokenBrokerConfig config, Spans spans) {
+        this.spans = spans;
         this.keys = keys;
         this.local = local;
         this.shared = shared;
@@ -60,8 +64,23 @@ class FleetMinter {
      * flight started for another purpose (a refresh) may give a token that does not suit; then one more flight.
      */
     Token token(Credential credential, TokenKey key, Predicate<Token> wanted) {
-        Token token = flight.run(key, () -> fleetMint(credential, key, wanted));
-        return wanted.test(token) ? token : flight.run(key, () -> fleetMint(credential, key, wanted));
+        return token(credential, key, wanted, MintReason.MISS);
+    }
+
+    /** As {@link #token(Credential, TokenKey, Predicate)}, in a span that says why ({@code token_broker.mint.reason}). */
+    Token token(Credential credential, TokenKey key, Predicate<Token> wanted, MintReason reason) {
+        try (TraceSpan span = spans.start("mint").attribute(Spans.CREDENTIAL, credential.name())
+                .attribute("token_broker.mint.reason", reason.tag())) {
+            try {
+                Token token = flight.run(key, () -> fleetMint(credential, key, wanted));
+                token = wanted.test(token) ? token : flight.run(key, () -> fleetMint(credential, key, wanted));
+                span.outcome("ok");
+                return token;
+            } catch (TokenException e) {
+                span.outcome(e.refusal().code());
+                throw e;
+            }
+        }
     }
 
     /**
@@ -95,7 +114,11 @@ class FleetMinter {
                     locks.release(lock);
                 }
             }
-            Optional<Token> winners = awaitWinner(key, wanted, giveUp);
+            Optional<Token> winners;
+            try (TraceSpan span = spans.start("mint lock wait").attribute(Spans.CREDENTIAL, credential.name())) {
+                winners = awaitWinner(key, wanted, giveUp);
+                span.attribute("token_broker.lock.result", winners.isPresent() ? "token_stored" : "lock_gone");
+            }
             if (winners.isPresent()) {
                 return winners.get();
             }

@@ -63,7 +63,7 @@ class RefreshAhead {
     private void refresh(Credential credential, TokenKey key, Token current) {
         Log.debugf("event=token_refresh_started credential=%s", credential.name());
         try {
-            Token fresh = minter.token(credential, key, t -> t.issuedAt().isAfter(current.issuedAt()));
+            Token fresh = minter.token(credential, key, t -> t.issuedAt().isAfter(current.issuedAt()), MintReason.REFRESH_AHEAD);
             failedUntil.remove(key);
             meters.counter("tokenbroker.refreshes", "result", "success").increment();
             Log.debugf("event=token_refreshed credential=%s fingerprint=%s", credential.name(),

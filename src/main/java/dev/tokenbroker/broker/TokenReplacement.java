@@ -61,7 +61,8 @@ class TokenReplacement {
             return new TokenService.Served(current, stored != null ? TokenService.Tier.REDIS : TokenService.Tier.MEMORY,
                     outcome, reported);
         }
-        Token token = minter.token(credential, key, t -> !TokenDigest.names(digest, t) && goodFor.test(t));
+        Token token = minter.token(credential, key, t -> !TokenDigest.names(digest, t) && goodFor.test(t),
+                MintReason.REJECTED);
         TokenService.Tier tier = token.equals(stored) ? TokenService.Tier.REDIS
                 : token.equals(memory) ? TokenService.Tier.MEMORY : TokenService.Tier.UPSTREAM;
         return new TokenService.Served(token, tier, outcome, reported);

@@ -5,6 +5,8 @@ import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.Secret;
 import dev.tokenbroker.token.ScopeSet;
 import dev.tokenbroker.token.Token;
+import dev.tokenbroker.trace.Spans;
+import dev.tokenbroker.trace.TraceSpan;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
@@ -26,6 +28,9 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
  * <p>A 429 concerns one client: its client id is held back on that host until the {@code Retry-After} has passed
  * ({@link ThrottledClients}); mints for it fail at once meanwhile, without a call, and the host's other clients go
  * on. When the first secret is refused and the credential has a {@code client_secret_next}, that one is tried.
+ *
+ * <p>Each attempt is a span ({@code upstream attempt}) with its number within the guarded call and its result, the
+ * {@code result} tag of {@code tokenbroker.upstream.calls}; the REST client's HTTP span is beneath it.
  */
 @ApplicationScoped
 public class UpstreamTokenClient {
@@ -41,9 +46,11 @@ public class UpstreamTokenClient {
     private final TokenResponseReader reader;
     private final HostGuards guards;
     private final ThrottledClients throttled;
+    private final Spans spans;
 
     UpstreamTokenClient(TokenBrokerConfig config, MeterRegistry meters, TokenEndpoints endpoints,
-            TokenResponseReader reader, HostGuards guards, ThrottledClients throttled) {
+            TokenResponseReader reader, HostGuards guards, ThrottledClients throttled, Spans spans) {
+        this.spans = spans;
         this.config = config.upstream();
         this.meters = meters;
         this.endpoints = endpoints;
@@ -80,7 +87,9 @@ public class UpstreamTokenClient {
 
     private Token guarded(Credential credential, Secret secret, ScopeSet scopes) {
         try {
-            return guards.of(credential.tokenUrl()).call(() -> attempt(credential, secret, scopes), Token.class);
+            int[] attempts = {0};
+            return guards.of(credential.tokenUrl()).call(() -> attempt(credential, secret, scopes, ++attempts[0]),
+                    Token.class);
         } catch (UpstreamRejectedException e) {
             throw e;
         } catch (UpstreamUnavailableException e) {
@@ -99,34 +108,39 @@ public class UpstreamTokenClient {
     }
 
     /** One attempt; every outcome is counted here, except a timeout that the guard's backstop imposes. */
-    private Token attempt(Credential credential, Secret secret, ScopeSet scopes) {
+    private Token attempt(Credential credential, Secret secret, ScopeSet scopes, int number) {
         Timer.Sample sample = Timer.start(meters);
-        try (Response response = endpoints.post(credential, secret, scopes)) {
-            Token token = reader.read(credential, secret, response);
-            record(sample, credential, "success");
-            return token;
-        } catch (UpstreamRejectedException e) {
-            record(sample, credential, switch (e.error()) {
-                case "invalid_client", "invalid_scope" -> e.error();
-                default -> "rejected";
-            });
-            throw e;
-        } catch (UpstreamUnavailableException e) {
-            record(sample, credential, e.reason());
-            if (e.reason().equals("rate_limited")) {
-                Duration wait = e.retryAfter().orElse(config.retryAfter());
-                throttled.throttle(credential, wait);
-                Log.warnf("event=upstream_client_throttled credential=%s host=%s retry_after=%d "
-                        + "action=holding_back_this_client_id", credential.name(),
-                        HostGuards.hostOf(credential.tokenUrl()), wait.toSeconds());
+        try (TraceSpan span = spans.start("upstream attempt").attribute(Spans.CREDENTIAL, credential.name())
+                .attribute("token_broker.upstream.attempt", number)
+                .attribute("token_broker.upstream.host", HostGuards.hostOf(credential.tokenUrl()))) {
+            try (Response response = endpoints.post(credential, secret, scopes)) {
+                Token token = reader.read(credential, secret, response);
+                record(sample, credential, "success", span);
+                return token;
+            } catch (UpstreamRejectedException e) {
+                record(sample, credential, switch (e.error()) {
+                    case "invalid_client", "invalid_scope" -> e.error();
+                    default -> "rejected";
+                }, span);
+                throw e;
+            } catch (UpstreamUnavailableException e) {
+                record(sample, credential, e.reason(), span);
+                if (e.reason().equals("rate_limited")) {
+                    Duration wait = e.retryAfter().orElse(config.retryAfter());
+                    throttled.throttle(credential, wait);
+                    Log.warnf("event=upstream_client_throttled credential=%s host=%s retry_after=%d "
+                            + "action=holding_back_this_client_id", credential.name(),
+                            HostGuards.hostOf(credential.tokenUrl()), wait.toSeconds());
+                }
+                throw e;
             }
-            throw e;
         }
     }
 
-    private void record(Timer.Sample sample, Credential credential, String result) {
+    private void record(Timer.Sample sample, Credential credential, String result, TraceSpan span) {
         sample.stop(meters.timer("tokenbroker.upstream.duration", "credential", credential.name()));
         count(credential, result);
+        span.attribute("token_broker.upstream.result", result).outcome(result);
     }
 
     private void count(Credential credential, String result) {
