@@ -20,8 +20,11 @@ public final class CallerPolicy {
     private final Map<ByteBuffer, Caller> byKeyDigest;
     private final Map<ClusterAccount, Caller> byServiceAccount;
 
-    /** A ServiceAccount ({@code namespace/name}) of a cluster ({@code cluster} empty: the default cluster). */
-    private record ClusterAccount(Optional<String> cluster, String namespaceAndName) {}
+    /**
+     * A ServiceAccount ({@code namespace/name}) of a cluster ({@code cluster} empty: the default cluster): the key a
+     * ServiceAccount caller is found by. A verified token keeps its own, so a remembered one costs no new key.
+     */
+    record ClusterAccount(Optional<String> cluster, String namespaceAndName) {}
 
     /** The policy of these callers, in file order; when a key or ServiceAccount is listed twice the first wins. */
     public CallerPolicy(List<Caller> callers) {
@@ -61,7 +64,11 @@ public final class CallerPolicy {
      * {@code namespace/name} of another cluster is another ServiceAccount.
      */
     public Optional<Caller> byServiceAccount(Optional<String> cluster, String namespaceAndName) {
-        return Optional.ofNullable(byServiceAccount.get(new ClusterAccount(cluster, namespaceAndName)));
+        return byServiceAccount(new ClusterAccount(cluster, namespaceAndName));
+    }
+
+    Optional<Caller> byServiceAccount(ClusterAccount account) {
+        return Optional.ofNullable(byServiceAccount.get(account));
     }
 
     @Override

@@ -62,7 +62,7 @@ public class ServiceAccountVerifier implements BearerVerifier {
             Reason.MISSING_BEARER, Reason.REPEATED_AUTHORIZATION, Reason.SHORT_API_KEY, Reason.UNKNOWN_API_KEY));
 
     /** What a verified token proved (a ServiceAccount of a cluster), and until when. */
-    record Verified(TrustedCluster cluster, String serviceAccount, String kid, Instant expiresAt) {}
+    record Verified(TrustedCluster cluster, CallerPolicy.ClusterAccount serviceAccount, String kid, Instant expiresAt) {}
 
     private final TokenBrokerConfig.Kubernetes config;
     private final TrustedClusters clusters;
@@ -129,7 +129,7 @@ public class ServiceAccountVerifier implements BearerVerifier {
     }
 
     private Caller listed(Verified verified, CallerPolicy policy) {
-        return policy.byServiceAccount(verified.cluster().name(), verified.serviceAccount())
+        return policy.byServiceAccount(verified.serviceAccount())
                 .orElseThrow(() -> reject(Reason.UNKNOWN_SERVICE_ACCOUNT));
     }
 
@@ -143,7 +143,7 @@ public class ServiceAccountVerifier implements BearerVerifier {
         if (verified == null || !verified.expiresAt().isAfter(clock.instant()) || !verified.cluster().keys().has(verified.kid())) {
             return Optional.empty();
         }
-        Optional<Caller> caller = policy.byServiceAccount(verified.cluster().name(), verified.serviceAccount());
+        Optional<Caller> caller = policy.byServiceAccount(verified.serviceAccount());
         if (caller.isEmpty()) {
             return Optional.empty();
         }
@@ -186,7 +186,8 @@ public class ServiceAccountVerifier implements BearerVerifier {
         if (!signatureVerifies(signed, alg, key.get())) {
             throw reject(Reason.BAD_SIGNATURE);
         }
-        return new Verified(cluster, checkClaims(claims, cluster, now), kid, claims.getExpirationTime().toInstant());
+        return new Verified(cluster, new CallerPolicy.ClusterAccount(cluster.name(), checkClaims(claims, cluster, now)), kid,
+                claims.getExpirationTime().toInstant());
     }
 
     /** Checks the claims of a token whose signature verified; answers its ServiceAccount as namespace/name. */
