@@ -115,6 +115,7 @@ class SeveralClustersTest extends ServiceAccountBrokerTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "500 | 500 | {}                                  | discovery document answered HTTP 500",
+        "a redirect, not followed | 302 | {}             | discovery document answered HTTP 302",
         "not JSON | 200 | <html>                         | discovery document is not JSON",
         "no jwks_uri | 200 | {\"issuer\":\"ISSUER\"}      | discovery document has no jwks_uri",
         "http jwks_uri | 200 | {\"issuer\":\"ISSUER\",\"jwks_uri\":\"http://localhost:1/keys\"} | discovery document's jwks_uri is not https",
