@@ -114,6 +114,9 @@ env:
   - name: TOKENBROKER_KUBERNETES_AUDIENCE
     value: {{ . | quote }}
   {{- end }}
+  {{- with include "token-broker.clustersEnv" . }}
+  {{- . | trim | nindent 2 }}
+  {{- end }}
   {{- with .Values.extraEnv }}
   {{- toYaml . | nindent 2 }}
   {{- end }}
@@ -142,6 +145,11 @@ volumeMounts:
   {{- if .Values.upstream.caSecret.name }}
   - name: token-broker-upstream-ca
     mountPath: {{ $dirs.upstreamCa }}
+    readOnly: true
+  {{- end }}
+  {{- if include "token-broker.clustersCa" . }}
+  - name: token-broker-clusters-ca
+    mountPath: {{ $dirs.clustersCa }}
     readOnly: true
   {{- end }}
 startupProbe:
@@ -235,6 +243,20 @@ wrote for Redis also holds that server's private key, which the broker has no bu
       - key: {{ .Values.upstream.caSecret.key }}
         path: {{ .Values.upstream.caSecret.key }}
 {{- end }}
+{{- if include "token-broker.clustersCa" . }}
+- name: token-broker-clusters-ca
+  projected:
+    sources:
+      {{- range $name, $cluster := .Values.kubernetes.clusters }}
+      {{- if and $cluster.caSecret $cluster.caSecret.name }}
+      - secret:
+          name: {{ $cluster.caSecret.name }}
+          items:
+            - key: {{ $cluster.caSecret.key | default "ca.crt" }}
+              path: {{ $name }}/{{ $cluster.caSecret.key | default "ca.crt" }}
+      {{- end }}
+      {{- end }}
+{{- end }}
 {{- end }}
 
 {{/*
@@ -245,6 +267,7 @@ renewed files reach the running broker. "token-broker.securityEnv" points the br
 api: /var/run/secrets/token-broker/tls
 redisCa: /var/run/secrets/token-broker/redis-ca
 upstreamCa: /var/run/secrets/token-broker/upstream-ca
+clustersCa: /var/run/secrets/token-broker/clusters
 {{- end }}
 
 {{/*
@@ -302,4 +325,40 @@ username setting, and takes the user from the URL (QUARKUS_REDIS_PASSWORD stays 
 {{- $hosts = append $hosts $host -}}
 {{- end -}}
 {{- join "," $hosts -}}
+{{- end }}
+
+{{/*
+The environment variables of kubernetes.clusters (docs/configuration.md, Callers from several clusters), named as the
+properties are: SmallRye Config cannot tell `-` from `.` or `_` in a map key spelled in upper case
+(TOKENBROKER_KUBERNETES_CLUSTERS__EU_WEST__ISSUER names cluster `eu.west`), and Kubernetes allows `.` and `-` in
+an environment variable's name. Values in `env`, not a mounted file, so a change rolls the pods.
+*/}}
+{{- define "token-broker.clustersEnv" -}}
+{{- $dirs := include "token-broker.tlsDirs" . | fromYaml }}
+{{- range $name, $cluster := .Values.kubernetes.clusters }}
+- name: tokenbroker.kubernetes.clusters.{{ $name }}.issuer
+  value: {{ required (printf "kubernetes.clusters.%s.issuer is required" $name) $cluster.issuer | quote }}
+{{- with $cluster.jwksUrl }}
+- name: tokenbroker.kubernetes.clusters.{{ $name }}.jwks-url
+  value: {{ . | quote }}
+{{- end }}
+{{- with $cluster.audience }}
+- name: tokenbroker.kubernetes.clusters.{{ $name }}.audience
+  value: {{ . | quote }}
+{{- end }}
+{{- if and $cluster.caSecret $cluster.caSecret.name }}
+- name: tokenbroker.kubernetes.clusters.{{ $name }}.ca-file
+  value: {{ $dirs.clustersCa }}/{{ $name }}/{{ $cluster.caSecret.key | default "ca.crt" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Non-empty when a cluster of kubernetes.clusters has a caSecret: their CA keys are projected into one volume, one
+directory per cluster under /var/run/secrets/token-broker/clusters.
+*/}}
+{{- define "token-broker.clustersCa" -}}
+{{- range $name, $cluster := .Values.kubernetes.clusters }}
+{{- if and $cluster.caSecret $cluster.caSecret.name }}true{{ end }}
+{{- end }}
 {{- end }}

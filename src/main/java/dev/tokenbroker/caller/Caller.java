@@ -10,14 +10,22 @@ import java.util.Set;
  *
  * @param apiKeySha256 lower-case hex SHA-256 of its static bearer key, if it uses one
  * @param serviceAccount its Kubernetes ServiceAccount as {@code namespace/name}, if it uses one
+ * @param cluster the cluster of {@code tokenbroker.kubernetes.clusters} that ServiceAccount belongs to; empty: the
+ *     default cluster
  * @param purge credentials whose cached tokens it may drop ({@code "*"}: all), for a leaked secret
  */
-public record Caller(String name, Optional<String> apiKeySha256, Optional<String> serviceAccount, List<Grant> grants,
-        Set<String> purge) {
+public record Caller(String name, Optional<String> apiKeySha256, Optional<String> serviceAccount, Optional<String> cluster,
+        List<Grant> grants, Set<String> purge) {
 
     public Caller {
         grants = List.copyOf(grants);
         purge = Set.copyOf(purge);
+    }
+
+    /** A caller whose ServiceAccount, if any, is of the default cluster. */
+    public Caller(String name, Optional<String> apiKeySha256, Optional<String> serviceAccount, List<Grant> grants,
+            Set<String> purge) {
+        this(name, apiKeySha256, serviceAccount, Optional.empty(), grants, purge);
     }
 
     /** Whether the caller may drop every cached token of this credential. */

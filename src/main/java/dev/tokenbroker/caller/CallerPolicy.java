@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * The callers file as loaded: deny by default, allow what a caller's grants name. Immutable; its look-ups (by key
- * digest, by ServiceAccount) are maps built once when the policy loads, so a request costs one look-up however many
+ * digest, by cluster and ServiceAccount) are maps built once when the policy loads, so a request costs one look-up however many
  * callers are listed, and a reload swaps the whole policy, maps included, in one step.
  */
 public final class CallerPolicy {
@@ -18,16 +18,22 @@ public final class CallerPolicy {
 
     private final List<Caller> callers;
     private final Map<ByteBuffer, Caller> byKeyDigest;
-    private final Map<String, Caller> byServiceAccount;
+    private final Map<ClusterAccount, Caller> byServiceAccount;
+
+    /**
+     * A ServiceAccount ({@code namespace/name}) of a cluster ({@code cluster} empty: the default cluster): the key a
+     * ServiceAccount caller is found by. A verified token keeps its own, so a remembered one costs no new key.
+     */
+    record ClusterAccount(Optional<String> cluster, String namespaceAndName) {}
 
     /** The policy of these callers, in file order; when a key or ServiceAccount is listed twice the first wins. */
     public CallerPolicy(List<Caller> callers) {
         this.callers = List.copyOf(callers);
         Map<ByteBuffer, Caller> keys = new HashMap<>();
-        Map<String, Caller> accounts = new HashMap<>();
+        Map<ClusterAccount, Caller> accounts = new HashMap<>();
         for (Caller caller : this.callers) {
             caller.apiKeySha256().ifPresent(hex -> keys.putIfAbsent(ByteBuffer.wrap(HexFormat.of().parseHex(hex)), caller));
-            caller.serviceAccount().ifPresent(account -> accounts.putIfAbsent(account, caller));
+            caller.serviceAccount().ifPresent(account -> accounts.putIfAbsent(new ClusterAccount(caller.cluster(), account), caller));
         }
         this.byKeyDigest = Map.copyOf(keys);
         this.byServiceAccount = Map.copyOf(accounts);
@@ -48,9 +54,21 @@ public final class CallerPolicy {
         return Optional.ofNullable(byKeyDigest.get(ByteBuffer.wrap(digest)));
     }
 
-    /** The caller bound to this Kubernetes ServiceAccount ({@code namespace/name}). */
+    /** The caller bound to this Kubernetes ServiceAccount ({@code namespace/name}) of the default cluster. */
     public Optional<Caller> byServiceAccount(String namespaceAndName) {
-        return Optional.ofNullable(byServiceAccount.get(namespaceAndName));
+        return byServiceAccount(Optional.empty(), namespaceAndName);
+    }
+
+    /**
+     * The caller bound to this ServiceAccount of this cluster ({@code cluster} empty: the default one); the same
+     * {@code namespace/name} of another cluster is another ServiceAccount.
+     */
+    public Optional<Caller> byServiceAccount(Optional<String> cluster, String namespaceAndName) {
+        return byServiceAccount(new ClusterAccount(cluster, namespaceAndName));
+    }
+
+    Optional<Caller> byServiceAccount(ClusterAccount account) {
+        return Optional.ofNullable(byServiceAccount.get(account));
     }
 
     @Override

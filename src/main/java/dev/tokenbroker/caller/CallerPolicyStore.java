@@ -11,6 +11,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.Set;
 
 /** Holds the callers policy, re-read on a schedule; a broken file keeps the last good policy and is reported. */
 @ApplicationScoped
@@ -23,16 +24,23 @@ public class CallerPolicyStore {
     private static final long MAX_FILE_BYTES = 2 * 1024 * 1024;
 
     private final Path file;
+    private final Set<String> clusters;
     private final MeterRegistry meters;
     private final LastGood<CallerPolicy> policy = new LastGood<>("not loaded yet");
 
     @Inject
     CallerPolicyStore(TokenBrokerConfig config, MeterRegistry meters) {
-        this(config.callers().file(), meters);
+        this(config.callers().file(), config.kubernetes().clusters().keySet(), meters);
     }
 
     CallerPolicyStore(Path file, MeterRegistry meters) {
+        this(file, Set.of(), meters);
+    }
+
+    /** {@code clusters}: the names of {@code tokenbroker.kubernetes.clusters}, which entries may name. */
+    CallerPolicyStore(Path file, Set<String> clusters, MeterRegistry meters) {
         this.file = file;
+        this.clusters = Set.copyOf(clusters);
         this.meters = meters;
         meters.gauge("tokenbroker.callers.loaded", this, s -> s.policy().callers().size());
     }
@@ -56,7 +64,8 @@ public class CallerPolicyStore {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void reload() {
         long start = System.nanoTime();
-        LastGood.Outcome<CallerPolicy> outcome = policy.reload(LastGood.file(file, MAX_FILE_BYTES), CallersFile::parse);
+        LastGood.Outcome<CallerPolicy> outcome = policy.reload(LastGood.file(file, MAX_FILE_BYTES),
+                content -> CallersFile.parse(content, clusters));
         if (outcome instanceof LastGood.Replaced<CallerPolicy> replaced) {
             meters.counter("tokenbroker.callers.reloads", "result", "success").increment();
             Log.infof("event=callers_loaded file=%s callers=%d millis=%d", file, replaced.now().callers().size(),

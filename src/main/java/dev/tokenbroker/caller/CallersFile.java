@@ -42,12 +42,22 @@ public final class CallersFile {
             String name,
             @JsonProperty("api-key-sha256") String apiKeySha256,
             @JsonProperty("service-account") String serviceAccount,
+            String cluster,
             List<GrantEntry> grants,
             List<String> purge) {}
 
     record GrantEntry(String credential, List<String> scopes) {}
 
+    /** A file whose entries name no {@code cluster}: as when {@code tokenbroker.kubernetes.clusters} is empty. */
     public static CallerPolicy parse(byte[] yaml) throws InvalidCallersFile {
+        return parse(yaml, Set.of());
+    }
+
+    /**
+     * A file whose entries may name the clusters of {@code tokenbroker.kubernetes.clusters} listed in {@code clusters};
+     * an entry naming another makes the whole file unusable, as any other broken entry does.
+     */
+    public static CallerPolicy parse(byte[] yaml, Set<String> clusters) throws InvalidCallersFile {
         if (new String(yaml, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
             return CallerPolicy.DENY_ALL;
         }
@@ -87,12 +97,32 @@ public final class CallersFile {
             if (account.isPresent() && !SERVICE_ACCOUNT.matcher(account.get()).matches()) {
                 throw new InvalidCallersFile(where + ".service-account is not namespace/name");
             }
-            if (account.isPresent() && !accounts.add(account.get())) {
-                throw new InvalidCallersFile(where + ".service-account is listed twice");
+            Optional<String> cluster = cluster(where, entry, clusters);
+            if (account.isPresent() && !accounts.add(cluster.map(c -> c + ":").orElse("") + account.get())) {
+                throw new InvalidCallersFile(where + ".service-account is listed twice"
+                        + cluster.map(c -> " for cluster " + c).orElse(""));
             }
-            callers.add(new Caller(entry.name(), key, account, grants(where, entry.grants()), purge(where, entry.purge())));
+            callers.add(new Caller(entry.name(), key, account, cluster, grants(where, entry.grants()),
+                    purge(where, entry.purge())));
         }
         return new CallerPolicy(callers);
+    }
+
+    private static Optional<String> cluster(String where, Entry entry, Set<String> clusters) throws InvalidCallersFile {
+        if (entry.cluster() == null) {
+            return Optional.empty();
+        }
+        if (entry.serviceAccount() == null) {
+            throw new InvalidCallersFile(where + ".cluster is set without a service-account");
+        }
+        if (!TrustedClusters.NAME.matcher(entry.cluster()).matches()) {
+            throw new InvalidCallersFile(where + ".cluster is not a cluster name (a DNS label)");
+        }
+        if (!clusters.contains(entry.cluster())) {
+            throw new InvalidCallersFile(where + ".cluster names " + entry.cluster()
+                    + ", which is not a cluster of tokenbroker.kubernetes.clusters");
+        }
+        return Optional.of(entry.cluster());
     }
 
     private static Set<String> purge(String where, List<String> entries) throws InvalidCallersFile {

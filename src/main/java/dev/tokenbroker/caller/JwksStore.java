@@ -8,8 +8,9 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.reload.LastGood;
-import dev.tokenbroker.tls.CaBundle;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -17,55 +18,64 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import javax.net.ssl.SSLContext;
 
 /**
- * The public keys that sign the cluster's ServiceAccount tokens, read from {@code tokenbroker.kubernetes.jwks-url}
- * at start, on a schedule, and when a token names a key id not known yet; that last read happens at most once per
+ * The public keys that sign one cluster's ServiceAccount tokens, read from its JWKS URL or file, or found through its
+ * issuer's OpenID discovery document ({@code <issuer>/.well-known/openid-configuration}, its {@code jwks_uri}), at
+ * start, on a schedule, and when a token names a key id not known yet; that last read happens at most once per
  * {@code jwks-min-refresh-interval}, so tokens with made-up key ids cannot make the broker fetch in a loop. A
- * failed read keeps the keys it had and is reported (log line, metric, readiness detail).
+ * failed read (of the discovery document or of the JWKS) keeps the keys it had and is reported (log line, metric,
+ * readiness detail).
  *
- * <p>The broker's own ServiceAccount token goes with the request only when the URL's host is the in-cluster API
- * server ({@code kubernetes.default.svc} and its forms, or {@code $KUBERNETES_SERVICE_HOST}), unless
- * {@code tokenbroker.kubernetes.send-token=true}: a JWKS URL pointed elsewhere must not collect a token that
- * speaks for the broker.
- *
- * <p>The JWKS is fetched with the JDK's {@link HttpClient}, not a REST client: its trust anchors come from a CA
- * file that exists only inside a cluster, and its bearer token from a file the kubelet rotates, so both are read
- * when the JWKS is.
+ * <p>The bean is the default cluster's ({@code tokenbroker.kubernetes.*}); {@link TrustedClusters} makes one for each
+ * of {@code tokenbroker.kubernetes.clusters}. The broker's own ServiceAccount token goes with the default cluster's
+ * request only when the URL's host is the in-cluster API server ({@code kubernetes.default.svc} and its forms, or
+ * {@code $KUBERNETES_SERVICE_HOST}), unless {@code tokenbroker.kubernetes.send-token=true}: a JWKS URL pointed
+ * elsewhere must not collect a token that speaks for the broker. Another cluster's hosts never get it.
  */
 @ApplicationScoped
 public class JwksStore {
 
-    static final int MAX_JWKS_BYTES = 1024 * 1024;
+    /** The {@code cluster} tag and log field of the default cluster's keys. */
+    public static final String DEFAULT_CLUSTER = "default";
+    static final int MAX_JWKS_BYTES = JwksFetch.MAX_BYTES;
     private static final java.util.Set<String> IN_CLUSTER_NAMES = java.util.Set.of(
             "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local");
 
-    private final TokenBrokerConfig.Kubernetes config;
+    /**
+     * Where one cluster's keys come from: {@code jwksUrl} (https URL, file path or {@code file:} URL), else the
+     * discovery document of {@code issuer}; {@code tokenFile} is sent as bearer where {@code sendToken} allows.
+     */
+    record Source(String cluster, Optional<String> jwksUrl, Optional<String> issuer, Optional<Path> caFile,
+            Optional<Path> tokenFile, boolean sendToken, Duration timeout, Duration minRefreshInterval) {
+
+        /** The default cluster's source, as {@code tokenbroker.kubernetes.*} configures it. */
+        static Source of(TokenBrokerConfig.Kubernetes config) {
+            return new Source(DEFAULT_CLUSTER, config.jwksUrl(), Optional.empty(), Optional.of(config.caFile()),
+                    Optional.of(config.tokenFile()), config.sendToken(), config.jwksTimeout(), config.jwksMinRefreshInterval());
+        }
+    }
+
+    private final Source config;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final JwksFetch fetch;
     private final Optional<URI> url;
     private final Optional<Path> file;
+    private final Optional<URI> discovery;
     private final boolean sendToken;
     private final LastGood<Map<String, JWK>> keys = new LastGood<>("not loaded yet");
     private volatile Instant lastRead = Instant.MIN;
-    private HttpClient client;
-    private byte[] clientCa;
 
     @Inject
     JwksStore(TokenBrokerConfig config, Clock clock, MeterRegistry meters) {
@@ -78,9 +88,16 @@ public class JwksStore {
 
     /** {@code apiServerHost}: the in-cluster API server's address as the kubelet tells pods ({@code $KUBERNETES_SERVICE_HOST}). */
     JwksStore(TokenBrokerConfig.Kubernetes config, Clock clock, MeterRegistry meters, Optional<String> apiServerHost) {
+        this(Source.of(config), clock, meters, apiServerHost);
+    }
+
+    JwksStore(Source config, Clock clock, MeterRegistry meters, Optional<String> apiServerHost) {
         this.config = config;
         this.clock = clock;
         this.meters = meters;
+        this.fetch = new JwksFetch(config.caFile(), config.timeout());
+        String key = DEFAULT_CLUSTER.equals(config.cluster()) ? "tokenbroker.kubernetes.jwks-url"
+                : "tokenbroker.kubernetes.clusters." + config.cluster() + ".jwks-url";
         String source = config.jwksUrl().map(String::strip).orElse("");
         if (source.startsWith("https://")) {
             this.url = Optional.of(URI.create(source));
@@ -89,21 +106,23 @@ public class JwksStore {
             this.url = Optional.empty();
             this.file = Optional.of(Path.of(URI.create(source)));
         } else if (source.contains("://")) {
-            throw new IllegalStateException("tokenbroker.kubernetes.jwks-url must be an https URL, a file path or a file: URL");
+            throw new IllegalStateException(key + " must be an https URL, a file path or a file: URL");
         } else {
             this.url = Optional.empty();
             this.file = source.isEmpty() ? Optional.empty() : Optional.of(Path.of(source));
         }
-        this.sendToken = url.isPresent() && (config.sendToken() || isInClusterApiServer(url.get().getHost(), apiServerHost));
-        if (url.isPresent() && !sendToken) {
-            Log.infof("event=jwks_token_withheld host=%s reason=not_the_in_cluster_api_server "
+        this.discovery = url.isPresent() || file.isPresent() ? Optional.empty() : config.issuer().map(OpenIdDiscovery::url);
+        this.sendToken = url.isPresent() && config.tokenFile().isPresent()
+                && (config.sendToken() || isInClusterApiServer(url.get().getHost(), apiServerHost));
+        if (url.isPresent() && config.tokenFile().isPresent() && !sendToken) {
+            Log.infof("event=jwks_token_withheld cluster=%s host=%s reason=not_the_in_cluster_api_server "
                     + "hint=\"set tokenbroker.kubernetes.send-token=true if this host needs the broker's token\"",
-                    url.get().getHost());
+                    config.cluster(), url.get().getHost());
         }
-        meters.gauge("tokenbroker.jwks.keys", this, JwksStore::size);
+        meters.gauge("tokenbroker.jwks.keys", Tags.of("cluster", config.cluster()), this, JwksStore::size);
         for (String trigger : new String[] {"startup", "schedule", "unknown_key"}) {
             for (String result : new String[] {"success", "error"}) {
-                meters.counter("tokenbroker.jwks.reads", "trigger", trigger, "result", result);
+                reads(trigger, result);
             }
         }
     }
@@ -132,14 +151,20 @@ public class JwksStore {
         }
     }
 
-    /** Whether a JWKS source is configured at all. */
+    /** The cluster whose keys these are ({@value #DEFAULT_CLUSTER} for the unnamed one). */
+    public String cluster() {
+        return config.cluster();
+    }
+
+    /** Whether a JWKS source (URL, file or discovery) is configured at all. */
     public boolean configured() {
-        return url.isPresent() || file.isPresent();
+        return url.isPresent() || file.isPresent() || discovery.isPresent();
     }
 
     /** What is wrong with the JWKS now, if anything. */
     public Optional<String> problem() {
-        return configured() ? keys.problem().map(what -> "JWKS " + what + (size() == 0
+        String prefix = DEFAULT_CLUSTER.equals(config.cluster()) ? "" : "cluster " + config.cluster() + ": ";
+        return configured() ? keys.problem().map(what -> prefix + "JWKS " + what + (size() == 0
                 ? "; no ServiceAccount token can be checked" : "; keeping " + size() + " keys read before"))
                 : Optional.empty();
     }
@@ -179,7 +204,7 @@ public class JwksStore {
 
     private synchronized void refreshForUnknownKey() {
         // Callers that waited here while another read ran find it just done and read nothing.
-        if (configured() && !clock.instant().isBefore(lastRead.plus(config.jwksMinRefreshInterval()))) {
+        if (configured() && !clock.instant().isBefore(lastRead.plus(config.minRefreshInterval()))) {
             refresh("unknown_key");
         }
     }
@@ -191,18 +216,22 @@ public class JwksStore {
         LastGood.Outcome<Map<String, JWK>> outcome = keys.reload(this::readKeys);
         if (outcome instanceof LastGood.Kept<Map<String, JWK>> kept) {
             if (kept.newProblem()) {
-                Log.warnf("event=jwks_unavailable source=%s trigger=%s problem=\"%s\"", source(), trigger,
-                        problem().orElseThrow());
+                Log.warnf("event=jwks_unavailable cluster=%s source=%s trigger=%s problem=\"%s\"", config.cluster(),
+                        source(), trigger, problem().orElseThrow());
             }
-            meters.counter("tokenbroker.jwks.reads", "trigger", trigger, "result", "error").increment();
+            reads(trigger, "error").increment();
             return false;
         }
         if (!held().equals(before)) {
-            Log.infof("event=jwks_loaded source=%s trigger=%s kids=\"%s\"", source(), trigger,
+            Log.infof("event=jwks_loaded cluster=%s source=%s trigger=%s kids=\"%s\"", config.cluster(), source(), trigger,
                     String.join(",", held().keySet()));
         }
-        meters.counter("tokenbroker.jwks.reads", "trigger", trigger, "result", "success").increment();
+        reads(trigger, "success").increment();
         return true;
+    }
+
+    private Counter reads(String trigger, String result) {
+        return meters.counter("tokenbroker.jwks.reads", "cluster", config.cluster(), "trigger", trigger, "result", result);
     }
 
     private Map<String, JWK> readKeys() throws LastGood.Unusable {
@@ -214,7 +243,7 @@ public class JwksStore {
             return next;
         } catch (ParseException e) {
             throw new LastGood.Unusable("is not a JWKS");
-        } catch (HttpStatus e) {
+        } catch (JwksFetch.HttpStatus e) {
             throw new LastGood.Unusable("URL answered " + e.getMessage());
         } catch (IOException e) {
             throw LastGood.Unusable.of(e);
@@ -225,52 +254,23 @@ public class JwksStore {
     }
 
     private String source() {
-        return url.map(URI::toString).orElseGet(() -> file.map(Path::toString).orElse("-"));
+        return url.map(URI::toString).or(() -> file.map(Path::toString)).or(() -> discovery.map(URI::toString)).orElse("-");
     }
 
-    private byte[] read() throws IOException, InterruptedException {
+    private byte[] read() throws IOException, InterruptedException, LastGood.Unusable {
         if (file.isPresent()) {
-            return LastGood.readFile(file.get(), MAX_JWKS_BYTES);
+            return JwksFetch.file(file.get());
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(url.get()).timeout(config.jwksTimeout())
-                .header("Accept", "application/json").GET();
-        if (sendToken && Files.isReadable(config.tokenFile())) {
-            request.header("Authorization", "Bearer " + Files.readString(config.tokenFile()).strip());
+        if (url.isPresent()) {
+            return fetch.get(url.get(), sendToken ? config.tokenFile() : Optional.empty());
         }
-        HttpResponse<InputStream> response = client().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream body = response.body()) {
-            if (response.statusCode() != 200) {
-                throw new HttpStatus(response.statusCode());
-            }
-            byte[] bytes = body.readNBytes(MAX_JWKS_BYTES + 1);
-            if (bytes.length > MAX_JWKS_BYTES) {
-                throw new IOException("larger than 1 MiB");
-            }
-            return bytes;
-        }
-    }
-
-    /** A client that trusts the JVM's CAs and those in the CA file; rebuilt when the file changes. */
-    private synchronized HttpClient client() throws IOException {
-        byte[] ca = Files.isReadable(config.caFile()) ? Files.readAllBytes(config.caFile()) : new byte[0];
-        if (client == null || !Arrays.equals(ca, clientCa)) {
-            HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(config.jwksTimeout())
-                    .followRedirects(HttpClient.Redirect.NEVER);
-            if (ca.length > 0) {
-                builder.sslContext(sslContext(ca));
-            }
-            client = builder.build();
-            clientCa = ca;
-        }
-        return client;
-    }
-
-    private static SSLContext sslContext(byte[] pem) throws IOException {
+        byte[] document;
         try {
-            return CaBundle.parse(new String(pem, StandardCharsets.UTF_8)).sslContext();
-        } catch (CaBundle.InvalidCaBundle e) {
-            throw new IOException("CA file unusable (" + e.getMessage() + ")");
+            document = fetch.get(discovery.orElseThrow(), Optional.empty());
+        } catch (JwksFetch.HttpStatus e) {
+            throw new LastGood.Unusable("discovery document answered " + e.getMessage());
         }
+        return fetch.get(OpenIdDiscovery.jwksUri(document, config.issuer().orElseThrow()), Optional.empty());
     }
 
     /** The public RS256 (2048 bits or more) and ES256 (P-256) signing keys of a JWKS that have a key id. */
@@ -285,12 +285,5 @@ public class JwksStore {
             }
         }
         return java.util.Collections.unmodifiableMap(usable);
-    }
-
-    /** A JWKS answer other than 200. */
-    private static final class HttpStatus extends IOException {
-        HttpStatus(int status) {
-            super("HTTP " + status, null);
-        }
     }
 }

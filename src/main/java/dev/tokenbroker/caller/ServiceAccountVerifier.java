@@ -15,6 +15,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tokenbroker.caller.CallerRejected.Reason;
+import dev.tokenbroker.caller.TrustedClusters.TrustedCluster;
 import dev.tokenbroker.config.TokenBrokerConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -36,13 +37,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Recognises Kubernetes projected ServiceAccount tokens (docs/configuration.md, Callers), checked offline: signed with RS256
- * or ES256 by a key of the cluster's JWKS, {@code iss} the configured issuer, {@code aud} containing the broker's
- * audience, within {@code exp}/{@code nbf} give or take the clock skew, and {@code sub} a ServiceAccount, which
- * must be listed in the callers file; its lifetime ({@code exp - iat}) must not exceed {@code max-token-lifetime},
+ * Recognises Kubernetes projected ServiceAccount tokens (docs/configuration.md, Callers), checked offline: {@code iss}
+ * the issuer of a trusted cluster ({@link TrustedClusters}), signed with RS256 or ES256 by a key of that cluster's
+ * JWKS, {@code aud} containing that cluster's audience, within {@code exp}/{@code nbf} give or take the clock skew, and {@code sub} a ServiceAccount, which
+ * must be listed in the callers file for that cluster; its lifetime ({@code exp - iat}) must not exceed {@code max-token-lifetime},
  * so a stolen long-lived token is worth little. A verified token whose ServiceAccount is listed is remembered by its
- * SHA-256 until its {@code exp} (at most {@code remember-for}), so its next calls cost a hash and a map look-up,
- * not a signature check; the policy is still consulted on every call. Anything shaped like a JWT that fails is a
+ * SHA-256 until its {@code exp} (at most {@code remember-for}), together with its cluster, so its next calls cost a
+ * hash and a map look-up, not a signature check; the policy is still consulted on every call. Anything shaped like a JWT that fails is a
  * 401 with one fixed detail; the reason goes to the audit line and the metric.
  */
 @Startup
@@ -60,11 +61,11 @@ public class ServiceAccountVerifier implements BearerVerifier {
     private static final Set<Reason> SERVICE_ACCOUNT_REASONS = EnumSet.complementOf(EnumSet.of(
             Reason.MISSING_BEARER, Reason.REPEATED_AUTHORIZATION, Reason.SHORT_API_KEY, Reason.UNKNOWN_API_KEY));
 
-    /** What a verified token proved, and until when. */
-    record Verified(String serviceAccount, String kid, Instant expiresAt) {}
+    /** What a verified token proved (a ServiceAccount of a cluster), and until when. */
+    record Verified(TrustedCluster cluster, CallerPolicy.ClusterAccount serviceAccount, String kid, Instant expiresAt) {}
 
     private final TokenBrokerConfig.Kubernetes config;
-    private final JwksStore jwks;
+    private final TrustedClusters clusters;
     private final Clock clock;
     private final MeterRegistry meters;
     private final Cache<String, Verified> remembered;
@@ -72,11 +73,16 @@ public class ServiceAccountVerifier implements BearerVerifier {
     private final Counter rememberedCount;
 
     @Inject
-    ServiceAccountVerifier(TokenBrokerConfig config, JwksStore jwks, Clock clock, MeterRegistry meters) {
-        this(config.kubernetes(), jwks, clock, meters);
+    ServiceAccountVerifier(TokenBrokerConfig config, TrustedClusters clusters, Clock clock, MeterRegistry meters) {
+        this(config.kubernetes(), clusters, clock, meters);
     }
 
+    /** The default cluster's keys, and the further clusters of {@code config}. */
     ServiceAccountVerifier(TokenBrokerConfig.Kubernetes config, JwksStore jwks, Clock clock, MeterRegistry meters) {
+        this(config, new TrustedClusters(config, jwks, clock, meters), clock, meters);
+    }
+
+    ServiceAccountVerifier(TokenBrokerConfig.Kubernetes config, TrustedClusters clusters, Clock clock, MeterRegistry meters) {
         if (config.jwksUrl().isPresent() != config.issuer().isPresent()) {
             throw new IllegalStateException(
                     "set both tokenbroker.kubernetes.jwks-url and tokenbroker.kubernetes.issuer, or neither");
@@ -85,7 +91,7 @@ public class ServiceAccountVerifier implements BearerVerifier {
             throw new IllegalStateException("tokenbroker.kubernetes.clock-skew must be between 0s and 60s");
         }
         this.config = config;
-        this.jwks = jwks;
+        this.clusters = clusters;
         this.clock = clock;
         this.meters = meters;
         this.remembered = Caffeine.newBuilder()
@@ -104,13 +110,13 @@ public class ServiceAccountVerifier implements BearerVerifier {
         if (!looksLikeJwt(bearer)) {
             return Optional.empty();
         }
-        if (!jwks.configured()) {
+        if (!clusters.configured()) {
             throw reject(Reason.SERVICE_ACCOUNTS_OFF);
         }
         Instant now = clock.instant();
         String digest = HexFormat.of().formatHex(StaticKeyVerifier.sha256(bearer));
         Verified verified = remembered.getIfPresent(digest);
-        if (verified != null && verified.expiresAt().isAfter(now) && jwks.has(verified.kid())) {
+        if (verified != null && verified.expiresAt().isAfter(now) && verified.cluster().keys().has(verified.kid())) {
             rememberedCount.increment();
             return Optional.of(new AuthenticatedCaller(listed(verified, policy), METHOD));
         }
@@ -123,17 +129,18 @@ public class ServiceAccountVerifier implements BearerVerifier {
     }
 
     private Caller listed(Verified verified, CallerPolicy policy) {
-        return policy.byServiceAccount(verified.serviceAccount()).orElseThrow(() -> reject(Reason.UNKNOWN_SERVICE_ACCOUNT));
+        return policy.byServiceAccount(verified.serviceAccount())
+                .orElseThrow(() -> reject(Reason.UNKNOWN_SERVICE_ACCOUNT));
     }
 
     /** A token verified before and still remembered, whose caller is listed; anything else is left to {@link #verify}. */
     @Override
     public Optional<AuthenticatedCaller> verifyFromMemory(String bearer, CallerPolicy policy) {
-        if (!jwks.configured() || !looksLikeJwt(bearer)) {
+        if (!clusters.configured() || !looksLikeJwt(bearer)) {
             return Optional.empty();
         }
         Verified verified = remembered.getIfPresent(HexFormat.of().formatHex(StaticKeyVerifier.sha256(bearer)));
-        if (verified == null || !verified.expiresAt().isAfter(clock.instant()) || !jwks.has(verified.kid())) {
+        if (verified == null || !verified.expiresAt().isAfter(clock.instant()) || !verified.cluster().keys().has(verified.kid())) {
             return Optional.empty();
         }
         Optional<Caller> caller = policy.byServiceAccount(verified.serviceAccount());
@@ -163,30 +170,30 @@ public class ServiceAccountVerifier implements BearerVerifier {
         if (!JWSAlgorithm.RS256.equals(alg) && !JWSAlgorithm.ES256.equals(alg)) {
             throw reject(Reason.ALGORITHM);
         }
-        String kid = signed.getHeader().getKeyID();
-        Optional<JWK> key = kid == null ? Optional.empty() : jwks.key(kid);
-        if (key.isEmpty()) {
-            throw reject(Reason.UNKNOWN_SIGNING_KEY);
-        }
-        if (!signatureVerifies(signed, alg, key.get())) {
-            throw reject(Reason.BAD_SIGNATURE);
-        }
         JWTClaimsSet claims;
         try {
             claims = signed.getJWTClaimsSet();
         } catch (ParseException e) {
             throw reject(Reason.MALFORMED);
         }
-        return new Verified(checkClaims(claims, now), kid, claims.getExpirationTime().toInstant());
+        // The iss, not yet verified, only chooses whose keys check the signature; every claim is checked after it.
+        TrustedCluster cluster = clusters.byIssuer(claims.getIssuer()).orElseThrow(() -> reject(Reason.ISSUER));
+        String kid = signed.getHeader().getKeyID();
+        Optional<JWK> key = kid == null ? Optional.empty() : cluster.keys().key(kid);
+        if (key.isEmpty()) {
+            throw reject(Reason.UNKNOWN_SIGNING_KEY);
+        }
+        if (!signatureVerifies(signed, alg, key.get())) {
+            throw reject(Reason.BAD_SIGNATURE);
+        }
+        return new Verified(cluster, new CallerPolicy.ClusterAccount(cluster.name(), checkClaims(claims, cluster, now)), kid,
+                claims.getExpirationTime().toInstant());
     }
 
     /** Checks the claims of a token whose signature verified; answers its ServiceAccount as namespace/name. */
-    private String checkClaims(JWTClaimsSet claims, Instant now) {
-        if (!config.issuer().orElseThrow().equals(claims.getIssuer())) {
-            throw reject(Reason.ISSUER);
-        }
+    private String checkClaims(JWTClaimsSet claims, TrustedCluster cluster, Instant now) {
         List<String> audience = claims.getAudience();
-        if (audience == null || !audience.contains(config.audience())) {
+        if (audience == null || !audience.contains(cluster.audience())) {
             throw reject(Reason.AUDIENCE);
         }
         Date expires = claims.getExpirationTime();

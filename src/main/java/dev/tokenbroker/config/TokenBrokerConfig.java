@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Every setting of token-broker, under the {@code tokenbroker} prefix. */
@@ -262,6 +263,25 @@ public interface TokenBrokerConfig {
         /** Most verified tokens remembered. */
         @WithDefault("10000")
         long rememberMaximumSize();
+
+        /** Further clusters whose ServiceAccounts may be callers, by name (a DNS label); a caller entry names its own with {@code cluster}. */
+        Map<String, Cluster> clusters();
+
+        /** One further cluster; clock skew, lifetime, refresh and memory settings are the default cluster's. */
+        interface Cluster {
+            /** The {@code iss} of its ServiceAccount tokens (EKS {@code https://oidc.eks.<region>.amazonaws.com/id/<id>}); selects the cluster. */
+            String issuer();
+
+            /** Its JWKS: an https URL, a file path or a {@code file:} URL; unset, found through the issuer's OpenID discovery document. */
+            Optional<String> jwksUrl();
+
+            /** The audience its callers request for their projected tokens; a token's {@code aud} must contain it. */
+            @WithDefault("token-broker")
+            String audience();
+
+            /** CA certificates that its discovery document's and JWKS's server certificates are checked against, besides the JVM's. */
+            Optional<Path> caFile();
+        }
     }
 
     interface Oauth {

@@ -3,7 +3,7 @@ package dev.tokenbroker.health;
 import dev.tokenbroker.cache.RedisAvailability;
 import dev.tokenbroker.cache.RedisPurge;
 import dev.tokenbroker.caller.CallerPolicyStore;
-import dev.tokenbroker.caller.JwksStore;
+import dev.tokenbroker.caller.TrustedClusters;
 import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.credential.CredentialRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,16 +34,16 @@ public class ReadinessCheck implements HealthCheck {
     private final CallerPolicyStore callers;
     private final RedisAvailability redis;
     private final RedisPurge purges;
-    private final JwksStore jwks;
+    private final TrustedClusters clusters;
     private final boolean details;
 
     ReadinessCheck(CredentialRegistry credentials, CallerPolicyStore callers, RedisAvailability redis,
-            RedisPurge purges, JwksStore jwks, TokenBrokerConfig config) {
+            RedisPurge purges, TrustedClusters clusters, TokenBrokerConfig config) {
         this.purges = purges;
         this.credentials = credentials;
         this.callers = callers;
         this.redis = redis;
-        this.jwks = jwks;
+        this.clusters = clusters;
         this.details = config.health().details();
     }
 
@@ -52,8 +52,8 @@ public class ReadinessCheck implements HealthCheck {
         Map<String, String> problems = credentials.problems();
         HealthCheckResponseBuilder response = HealthCheckResponse.named("token-broker").up()
                 .withData("callers", status(callers.problem(), "invalid"))
-                .withData("service-accounts", !jwks.configured() ? "off" : jwks.problem().map(p -> details ? p : UNAVAILABLE)
-                        .orElse("ok (" + jwks.size() + (jwks.size() == 1 ? " key)" : " keys)")))
+                .withData("service-accounts", !clusters.configured() ? "off" : clusters.problem().map(p -> details ? p : UNAVAILABLE)
+                        .orElse("ok (" + clusters.keyCount() + (clusters.keyCount() == 1 ? " key)" : " keys)")))
                 .withData("cache", !redis.enabled() ? "memory" : redis.healthy() ? "memory,redis" : "memory (redis unavailable)");
         if (redis.enabled()) {
             response.withData("redis", status(redis.problem(), UNAVAILABLE)).withData("redis-events", events());

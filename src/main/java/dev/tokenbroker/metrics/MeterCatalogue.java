@@ -65,9 +65,9 @@ public class MeterCatalogue {
             entry("tokenbroker.callers.reloads", "Loads of a changed callers file by result (success, invalid)"),
             entry("tokenbroker.service_account.tokens", "ServiceAccount tokens presented, by result: verified (signature "
                     + "checked), remembered (verified before), or the reason it was refused"),
-            entry("tokenbroker.jwks.reads", "Reads of the cluster's JWKS by trigger (startup, schedule, unknown_key) "
+            entry("tokenbroker.jwks.reads", "Reads of a cluster's JWKS by cluster, trigger (startup, schedule, unknown_key) "
                     + "and result (success, error)"),
-            entry("tokenbroker.jwks.keys", "Signing keys of the cluster's JWKS held now"))
+            entry("tokenbroker.jwks.keys", "Signing keys of a cluster's JWKS held now, by cluster"))
             .collect(Collectors.toUnmodifiableMap(Entry::name, e -> e));
 
     /**

@@ -74,6 +74,25 @@ class CallerPolicyStoreTest {
     }
 
     @Test
+    void aFileNamingAClusterNotConfiguredIsReportedAndTheLastGoodPolicyKept() throws Exception {
+        Path file = dir.resolve("callers.yaml");
+        Files.writeString(file, version("blue") + "  - name: away\n    service-account: payments/billing\n    cluster: east\n");
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        CallerPolicyStore store = new CallerPolicyStore(file, java.util.Set.of("east"), meters);
+        store.reload();
+        assertThat(store.problem()).isEmpty();
+        assertThat(store.policy().byServiceAccount(java.util.Optional.of("east"), "payments/billing").map(Caller::name))
+                .hasValue("away");
+
+        Files.writeString(file, version("green") + "  - name: away\n    service-account: payments/billing\n    cluster: west\n");
+        store.reload();
+        assertThat(store.problem()).hasValue("callers[1].cluster names west, which is not a cluster of"
+                + " tokenbroker.kubernetes.clusters; keeping the last good policy");
+        assertThat(store.policy().byServiceAccount("payments/billing").map(Caller::name)).hasValue("blue");
+        assertThat(meters.counter("tokenbroker.callers.reloads", "result", "invalid").count()).isEqualTo(1);
+    }
+
+    @Test
     void aFileBackUnchangedAfterAnUnreadableSpellIsReadAgain() throws Exception {
         Path file = dir.resolve("callers.yaml");
         Files.writeString(file, version("blue"));

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tokenbroker.token.ScopeSet;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class CallersFileTest {
@@ -70,6 +72,48 @@ class CallersFileTest {
         for (String yaml : broken) {
             assertThatThrownBy(() -> parse(yaml)).as(yaml).isInstanceOf(CallersFile.InvalidCallersFile.class)
                     .satisfies(e -> assertThat(e.getMessage()).doesNotContain("raw-key-value"));
+        }
+    }
+
+    @Test
+    void oneServiceAccountNameMayBeListedOncePerCluster() throws Exception {
+        CallerPolicy policy = CallersFile.parse("""
+                callers:
+                  - name: home
+                    service-account: payments/billing
+                  - name: away
+                    service-account: payments/billing
+                    cluster: east
+                  - name: west
+                    service-account: payments/billing
+                    cluster: west-2
+                """.getBytes(StandardCharsets.UTF_8), Set.of("east", "west-2"));
+        assertThat(policy.byServiceAccount("payments/billing").map(Caller::name)).hasValue("home");
+        assertThat(policy.byServiceAccount(Optional.of("east"), "payments/billing").map(Caller::name)).hasValue("away");
+        assertThat(policy.byServiceAccount(Optional.of("west-2"), "payments/billing").map(Caller::name)).hasValue("west");
+        assertThat(policy.byServiceAccount(Optional.of("north"), "payments/billing")).isEmpty();
+    }
+
+    @Test
+    void aClusterThatIsNotConfiguredMakesTheFileUnusable() {
+        String yaml = "callers:\n  - name: a\n    service-account: ns/b\n    cluster: east\n";
+        assertThatThrownBy(() -> parse(yaml)).isInstanceOf(CallersFile.InvalidCallersFile.class)
+                .hasMessage("callers[0].cluster names east, which is not a cluster of tokenbroker.kubernetes.clusters");
+        assertThatThrownBy(() -> CallersFile.parse(yaml.getBytes(StandardCharsets.UTF_8), Set.of("west")))
+                .isInstanceOf(CallersFile.InvalidCallersFile.class).hasMessageContaining("names east");
+    }
+
+    @Test
+    void refusesClusterMistakes() {
+        Set<String> clusters = Set.of("east");
+        String[] broken = {
+            "callers:\n  - name: a\n    api-key-sha256: " + KEY_HASH + "\n    cluster: east\n",
+            "callers:\n  - name: a\n    service-account: ns/b\n    cluster: East_1\n",
+            "callers:\n  - name: a\n    service-account: ns/b\n    cluster: east\n  - name: c\n    service-account: ns/b\n    cluster: east\n",
+        };
+        for (String yaml : broken) {
+            assertThatThrownBy(() -> CallersFile.parse(yaml.getBytes(StandardCharsets.UTF_8), clusters)).as(yaml)
+                    .isInstanceOf(CallersFile.InvalidCallersFile.class).hasMessageContaining("callers[");
         }
     }
 

@@ -80,7 +80,7 @@ class JwksTokenTest {
                 Optional.of(Cluster.ISSUER), Cluster.AUDIENCE, Duration.ofSeconds(60),
                 Path.of(config.get("tokenbroker.kubernetes.ca-file")), Path.of(config.get("tokenbroker.kubernetes.token-file")),
                 sendToken, Duration.ofHours(24), Duration.ofHours(1), Duration.ofSeconds(30), Duration.ofSeconds(5),
-                Duration.ofMinutes(5), 100);
+                Duration.ofMinutes(5), 100, Map.of());
         return new JwksStore(settings, Clock.systemUTC(), new SimpleMeterRegistry(), KUBERNETES_SERVICE_HOST);
     }
 }

@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -218,7 +219,7 @@ class ServiceAccountVerifierTest {
                         c -> c.token("payments/billing").signedWith(Cluster.rsaKey("rsa-1")).sign()),
                 refused("tampered payload", Reason.BAD_SIGNATURE, c -> Cluster.withPayload(c.token("reports/reader").sign(),
                         c.token("payments/billing").claims().toString())),
-                refused("payload not JSON (the signature is checked first)", Reason.BAD_SIGNATURE, c -> Cluster.withPayload(c.token("payments/billing").sign(), "nope")),
+                refused("payload not JSON (its iss chooses the keys)", Reason.MALFORMED, c -> Cluster.withPayload(c.token("payments/billing").sign(), "nope")),
                 refused("other issuer", Reason.ISSUER, c -> c.token("payments/billing").issuer("https://other.example").sign()),
                 refused("other audience", Reason.AUDIENCE, c -> c.token("payments/billing").audience("vault").sign()),
                 refused("sub not a ServiceAccount", Reason.SUBJECT, c -> c.token("payments/billing").subject("system:node:n1").sign()),
@@ -281,7 +282,7 @@ class ServiceAccountVerifierTest {
     }
 
     private double reads(String trigger) {
-        return meters.counter("tokenbroker.jwks.reads", "trigger", trigger, "result", "success").count();
+        return meters.counter("tokenbroker.jwks.reads", "cluster", "default", "trigger", trigger, "result", "success").count();
     }
 
     private static java.util.function.Consumer<Throwable> rejectedFor(Reason reason) {
@@ -295,25 +296,37 @@ class ServiceAccountVerifierTest {
     /** The settings of {@code tokenbroker.kubernetes}, as the tests choose them. */
     record Settings(Optional<String> jwksUrl, Optional<String> issuer, String audience, Duration clockSkew, Path caFile,
             Path tokenFile, boolean sendToken, Duration maxTokenLifetime, Duration jwksRefreshInterval,
-            Duration jwksMinRefreshInterval, Duration jwksTimeout, Duration rememberFor, long rememberMaximumSize)
+            Duration jwksMinRefreshInterval, Duration jwksTimeout, Duration rememberFor, long rememberMaximumSize,
+            Map<String, TokenBrokerConfig.Kubernetes.Cluster> clusters)
             implements TokenBrokerConfig.Kubernetes {
 
         static Settings of(Optional<String> jwksUrl) {
-            return new Settings(jwksUrl, jwksUrl.map(u -> Cluster.ISSUER), Cluster.AUDIENCE, Duration.ofSeconds(60),
+            return new Settings(jwksUrl, jwksUrl.map(u -> dev.tokenbroker.testing.Cluster.ISSUER),
+                    dev.tokenbroker.testing.Cluster.AUDIENCE, Duration.ofSeconds(60),
                     Path.of("/nonexistent/ca.crt"), Path.of("/nonexistent/token"), false, Duration.ofHours(24),
                     Duration.ofHours(1), MIN_REFRESH,
-                    Duration.ofSeconds(5), Duration.ofMinutes(5), 100);
+                    Duration.ofSeconds(5), Duration.ofMinutes(5), 100, Map.of());
         }
 
         Settings withClockSkew(Duration skew) {
             return new Settings(jwksUrl, issuer, audience, skew, caFile, tokenFile, sendToken, maxTokenLifetime, jwksRefreshInterval,
-                    jwksMinRefreshInterval, jwksTimeout, rememberFor, rememberMaximumSize);
+                    jwksMinRefreshInterval, jwksTimeout, rememberFor, rememberMaximumSize, clusters);
         }
 
         Settings withIssuer(Optional<String> value) {
             return new Settings(jwksUrl, value, audience, clockSkew, caFile, tokenFile, sendToken, maxTokenLifetime, jwksRefreshInterval,
-                    jwksMinRefreshInterval, jwksTimeout, rememberFor, rememberMaximumSize);
+                    jwksMinRefreshInterval, jwksTimeout, rememberFor, rememberMaximumSize, clusters);
         }
+
+        Settings withClusters(Map<String, TokenBrokerConfig.Kubernetes.Cluster> value) {
+            return new Settings(jwksUrl, issuer, audience, clockSkew, caFile, tokenFile, sendToken, maxTokenLifetime, jwksRefreshInterval,
+                    jwksMinRefreshInterval, jwksTimeout, rememberFor, rememberMaximumSize, value);
+        }
+    }
+
+    /** One further cluster's settings, as the tests choose them. */
+    record ClusterSettings(String issuer, Optional<String> jwksUrl, String audience, Optional<Path> caFile)
+            implements TokenBrokerConfig.Kubernetes.Cluster {
     }
 
     /** A clock that moves only when the test says. */

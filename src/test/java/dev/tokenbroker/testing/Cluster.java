@@ -48,6 +48,7 @@ public final class Cluster {
     /** The cluster's EC signing key ({@code kid} ec-1). */
     public final ECKey ec = ecKey("ec-1");
     private final JwksHost host;
+    private final String issuer;
 
     /** Where the cluster's JWKS is published. */
     public interface JwksHost {
@@ -79,8 +80,19 @@ public final class Cluster {
     }
 
     public Cluster(JwksHost host) {
+        this(host, ISSUER);
+    }
+
+    /** A cluster whose tokens carry this {@code iss}. */
+    public Cluster(JwksHost host, String issuer) {
         this.host = host;
+        this.issuer = issuer;
         publishDefaultKeys();
+    }
+
+    /** The {@code iss} of this cluster's tokens. */
+    public String issuer() {
+        return issuer;
     }
 
     /** Publishes exactly these keys (their public halves) as the cluster's JWKS. */
@@ -99,7 +111,7 @@ public final class Cluster {
 
     /** A valid projected token of this ServiceAccount (namespace/name), for the broker's audience, RS256. */
     public Jwt token(String serviceAccount) {
-        return new Jwt(serviceAccount).signedWith(rsa);
+        return new Jwt(serviceAccount).issuer(issuer).signedWith(rsa);
     }
 
     public static RSAKey rsaKey(String kid) {
