@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.credential.Credential;
-import dev.tokenbroker.credential.Secret;
 import dev.tokenbroker.token.Token;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -52,7 +51,7 @@ class TokenResponseReader {
     }
 
     /** The token of a 200, or the exception its status and body call for; the response stays the caller's to close. */
-    Token read(Credential credential, Secret secret, Response response) {
+    Token read(Credential credential, ClientAuthenticator.Authentication authentication, Response response) {
         int status = response.getStatus();
         String debugId = Optional.ofNullable(response.getHeaderString("X-Debug-Id")).map(TokenResponseReader::printable).orElse("-");
         if (status != 200 && status < 400) {
@@ -85,7 +84,7 @@ class TokenResponseReader {
             throw new UpstreamUnavailableException(reason, retryAfter);
         }
         String description = answer.path("error_description").isTextual()
-                ? printable(answer.path("error_description").asText().replace(secret.value(), "[redacted]")) : "";
+                ? printable(answer.path("error_description").asText().transform(authentication::redact)) : "";
         Log.warnf("event=upstream_rejected credential=%s status=%d error=%s error_description=\"%s\" debug_id=%s",
                 credential.name(), status, error, description, debugId);
         throw new UpstreamRejectedException(credential.name(), error);

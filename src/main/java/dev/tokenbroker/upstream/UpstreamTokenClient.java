@@ -2,7 +2,6 @@ package dev.tokenbroker.upstream;
 
 import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.credential.Credential;
-import dev.tokenbroker.credential.Secret;
 import dev.tokenbroker.token.ScopeSet;
 import dev.tokenbroker.token.Token;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,6 +10,7 @@ import io.quarkus.logging.Log;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +25,8 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
  *
  * <p>A 429 concerns one client: its client id is held back on that host until the {@code Retry-After} has passed
  * ({@link ThrottledClients}); mints for it fail at once meanwhile, without a call, and the host's other clients go
- * on. When the first secret is refused and the credential has a {@code client_secret_next}, that one is tried.
+ * on. The client authenticates by its {@code auth_method} ({@link ClientAuthenticator}), anew for each attempt;
+ * when the first secret is refused and the credential has a {@code client_secret_next}, that one is tried.
  */
 @ApplicationScoped
 public class UpstreamTokenClient {
@@ -41,15 +42,17 @@ public class UpstreamTokenClient {
     private final TokenResponseReader reader;
     private final HostGuards guards;
     private final ThrottledClients throttled;
+    private final Clock clock;
 
     UpstreamTokenClient(TokenBrokerConfig config, MeterRegistry meters, TokenEndpoints endpoints,
-            TokenResponseReader reader, HostGuards guards, ThrottledClients throttled) {
+            TokenResponseReader reader, HostGuards guards, ThrottledClients throttled, Clock clock) {
         this.config = config.upstream();
         this.meters = meters;
         this.endpoints = endpoints;
         this.reader = reader;
         this.guards = guards;
         this.throttled = throttled;
+        this.clock = clock;
     }
 
     /** Mints a token; when the first secret is refused and a {@code client_secret_next} exists, tries that. */
@@ -59,13 +62,14 @@ public class UpstreamTokenClient {
             count(credential, "throttled");
             throw new UpstreamUnavailableException("rate_limited", wait);
         }
+        List<ClientAuthenticator> authenticators = ClientAuthenticator.of(credential, clock);
         try {
-            return guarded(credential, credential.clientSecret(), scopes);
+            return guarded(credential, authenticators.get(0), scopes);
         } catch (UpstreamRejectedException e) {
-            if (e.refusedClient() && credential.clientSecretNext().isPresent()) {
+            if (e.refusedClient() && authenticators.size() > 1) {
                 Log.warnf("event=client_secret_refused credential=%s error=%s action=trying_client_secret_next",
                         credential.name(), e.error());
-                Token token = guarded(credential, credential.clientSecretNext().get(), scopes);
+                Token token = guarded(credential, authenticators.get(1), scopes);
                 Log.infof("event=client_secret_next_accepted credential=%s", credential.name());
                 return token;
             }
@@ -78,9 +82,9 @@ public class UpstreamTokenClient {
         return guards.circuits();
     }
 
-    private Token guarded(Credential credential, Secret secret, ScopeSet scopes) {
+    private Token guarded(Credential credential, ClientAuthenticator authenticator, ScopeSet scopes) {
         try {
-            return guards.of(credential.tokenUrl()).call(() -> attempt(credential, secret, scopes), Token.class);
+            return guards.of(credential.tokenUrl()).call(() -> attempt(credential, authenticator, scopes), Token.class);
         } catch (UpstreamRejectedException e) {
             throw e;
         } catch (UpstreamUnavailableException e) {
@@ -99,10 +103,11 @@ public class UpstreamTokenClient {
     }
 
     /** One attempt; every outcome is counted here, except a timeout that the guard's backstop imposes. */
-    private Token attempt(Credential credential, Secret secret, ScopeSet scopes) {
+    private Token attempt(Credential credential, ClientAuthenticator authenticator, ScopeSet scopes) {
         Timer.Sample sample = Timer.start(meters);
-        try (Response response = endpoints.post(credential, secret, scopes)) {
-            Token token = reader.read(credential, secret, response);
+        ClientAuthenticator.Authentication authentication = authenticator.authenticate();
+        try (Response response = endpoints.post(credential, authentication, scopes)) {
+            Token token = reader.read(credential, authentication, response);
             record(sample, credential, "success");
             return token;
         } catch (UpstreamRejectedException e) {
