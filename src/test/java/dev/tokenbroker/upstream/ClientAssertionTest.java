@@ -34,6 +34,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -91,6 +92,25 @@ class ClientAssertionTest extends PrivateUpstreamBrokerTest {
             ClientKeys.pemBodyLines(keyPem).forEach(body -> assertThat(line).doesNotContain(body));
             assertions.forEach(assertion -> assertThat(line).doesNotContain(assertion.substring(assertion.lastIndexOf('.') + 1)));
         });
+    }
+
+    @Test
+    void anAssertionEchoedInAnErrorDescriptionIsRedacted() {
+        KeyPair keys = TestCa.ecKeys("secp256r1");
+        idp.server().stubFor(Ims.tokenRequest().atPriority(1).willReturn(Ims.error(400, "invalid_client",
+                "{{formData request.body 'form' urlDecode=true}}assertion {{form.client_assertion}} refused")));
+        secrets.write(IDP_A, ClientKeys.credential(idp.tokenUrl(), "private_key_jwt", TestCa.pkcs8Pem(keys.getPrivate()),
+                Optional.empty(), Optional.of(idp.ca().pem())));
+        await().until(() -> credentials.get(IDP_A).filter(c -> c.authMethod() == AuthMethod.PRIVATE_KEY_JWT).isPresent());
+
+        tokenFor(IDP_A).statusCode(502);
+
+        String assertion = ClientKeys.form(idp.server().findAll(Ims.tokenRequested()).get(0).getBodyAsString())
+                .get("client_assertion");
+        String signature = assertion.substring(assertion.lastIndexOf('.') + 1);
+        assertThat(logs.messages("dev.tokenbroker.upstream.TokenResponseReader"))
+                .anySatisfy(line -> assertThat(line).contains("error=invalid_client").contains("[redacted]"));
+        assertThat(logs.lines()).noneMatch(line -> line.contains(signature));
     }
 
     private String checkedJti(String assertion, KeyPair keys, TestCa.Issued issued, boolean withCertificate,
