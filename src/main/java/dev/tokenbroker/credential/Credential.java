@@ -11,7 +11,9 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * One technical account, as read from its mounted Kubernetes Secret. Secrets redact themselves in {@code toString}.
+ * One technical account, as read from its mounted Kubernetes Secret. {@code clientAuth} holds what its
+ * {@code auth_method} needs (secrets, or a private key and certificate); secrets and keys redact themselves in
+ * {@code toString}.
  * {@code caBundle} is the Secret's {@code ca_file}: CAs trusted for this credential's token endpoint.
  * {@code tokenParams} are sent with every token request; {@code defaultLifetime} stands in for an answer's missing
  * {@code expires_in}.
@@ -19,12 +21,10 @@ import java.util.regex.Pattern;
 public record Credential(
         String name,
         String clientId,
-        Secret clientSecret,
-        Optional<Secret> clientSecretNext,
+        ClientAuth clientAuth,
         ScopeSet scopes,
         ScopeSet defaultScopes,
         URI tokenUrl,
-        AuthMethod authMethod,
         ScopeSeparator scopeSeparator,
         Optional<String> orgId,
         Optional<String> technicalAccountId,
@@ -38,7 +38,7 @@ public record Credential(
     public Credential {
         Objects.requireNonNull(name);
         Objects.requireNonNull(clientId);
-        Objects.requireNonNull(clientSecret);
+        Objects.requireNonNull(clientAuth);
         Objects.requireNonNull(tokenUrl);
         Objects.requireNonNull(caBundle);
         Objects.requireNonNull(tokenParams);
@@ -51,9 +51,24 @@ public record Credential(
         }
     }
 
+    public AuthMethod authMethod() {
+        return clientAuth.method();
+    }
+
+    /** The {@code client_secret}, for the secret methods. */
+    public Optional<Secret> clientSecret() {
+        return clientAuth instanceof ClientAuth.ClientSecret secrets ? Optional.of(secrets.secret()) : Optional.empty();
+    }
+
+    /** The {@code client_secret_next}, for the secret methods. */
+    public Optional<Secret> clientSecretNext() {
+        return clientAuth instanceof ClientAuth.ClientSecret secrets ? secrets.next() : Optional.empty();
+    }
+
     /**
      * What identifies the account upstream and the audience of its tokens. When it changes, tokens minted for the
-     * old identity or audience are dropped; a changed secret keeps them, since they stay valid upstream.
+     * old identity or audience are dropped; a changed secret, key or certificate keeps them, since they stay valid
+     * upstream.
      */
     public boolean sameAccountAs(Credential other) {
         return clientId.equals(other.clientId) && tokenUrl.equals(other.tokenUrl) && tokenParams.equals(other.tokenParams);

@@ -110,8 +110,6 @@ public final class CredentialLoader {
         if (clientId.length() > 256 || hasControl(clientId)) {
             throw new InvalidFile("client_id", "longer than 256 characters or holds control characters");
         }
-        Secret secret = new Secret(required(dir, "client_secret"));
-        Optional<Secret> next = optional(dir, "client_secret_next").map(Secret::new);
         ScopeSet scopes = scopes(dir, "scopes").orElseThrow(() -> new InvalidFile("scopes", "missing or empty"));
         ScopeSet defaults = scopes(dir, "default_scopes").orElse(scopes);
         if (!scopes.containsAll(defaults)) {
@@ -124,13 +122,15 @@ public final class CredentialLoader {
         }
         AuthMethod authMethod = optional(dir, "auth_method")
                 .map(v -> AuthMethod.of(v).orElseThrow(() ->
-                        new InvalidFile("auth_method", "must be client_secret_post or client_secret_basic")))
+                        new InvalidFile("auth_method", "must be client_secret_post, client_secret_basic, "
+                                + "private_key_jwt or tls_client_auth")))
                 .orElse(AuthMethod.CLIENT_SECRET_POST);
+        ClientAuth clientAuth = clientAuth(dir, authMethod, tokenUrl);
         ScopeSeparator separator = optional(dir, "scope_separator")
                 .map(v -> ScopeSeparator.of(v).orElseThrow(() ->
                         new InvalidFile("scope_separator", "must be comma or space")))
                 .orElse(ScopeSeparator.COMMA);
-        return new Credential(name, clientId, secret, next, scopes, defaults, tokenUrl, authMethod, separator,
+        return new Credential(name, clientId, clientAuth, scopes, defaults, tokenUrl, separator,
                 informative(dir, "org_id"), informative(dir, "technical_account_id"), caBundle(dir),
                 tokenParams(dir), defaultLifetime(dir));
     }
@@ -148,6 +148,35 @@ public final class CredentialLoader {
             return optional(dir, "default_lifetime").map(v -> DefaultLifetime.parse(v, maxTokenLifetime));
         } catch (IllegalArgumentException e) {
             throw new InvalidFile("default_lifetime", e.getMessage());
+        }
+    }
+
+    private static ClientAuth clientAuth(Path dir, AuthMethod method, URI tokenUrl) {
+        return switch (method) {
+            case CLIENT_SECRET_POST, CLIENT_SECRET_BASIC -> new ClientAuth.ClientSecret(method,
+                    new Secret(required(dir, "client_secret")), optional(dir, "client_secret_next").map(Secret::new));
+            case PRIVATE_KEY_JWT -> {
+                ClientKey key = clientKey(dir, false);
+                yield new ClientAuth.PrivateKeyJwt(key, informative(dir, "key_id").orElse(key.thumbprint()),
+                        informative(dir, "assertion_audience").orElse(tokenUrl.toString()));
+            }
+            case TLS_CLIENT_AUTH -> new ClientAuth.TlsClientAuth(clientKey(dir, true));
+        };
+    }
+
+    /** {@code private_key} and {@code certificate}, or a {@code kubernetes.io/tls} Secret's {@code tls.key}, {@code tls.crt}. */
+    private static ClientKey clientKey(Path dir, boolean certificateRequired) {
+        String keyFile = Files.exists(dir.resolve("private_key")) ? "private_key" : "tls.key";
+        String certificateFile = Files.exists(dir.resolve("certificate")) ? "certificate" : "tls.crt";
+        String key = optional(dir, keyFile).orElseThrow(() -> new InvalidFile("private_key", "missing or empty"));
+        Optional<String> chain = optional(dir, certificateFile, MAX_CA_FILE_BYTES);
+        if (certificateRequired && chain.isEmpty()) {
+            throw new InvalidFile("certificate", "missing or empty; tls_client_auth presents it");
+        }
+        try {
+            return PemReader.clientKey(key, chain);
+        } catch (PemReader.InvalidKeyMaterial e) {
+            throw new InvalidFile(e.inCertificate() ? certificateFile : keyFile, e.getMessage());
         }
     }
 

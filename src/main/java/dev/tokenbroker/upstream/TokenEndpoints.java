@@ -1,9 +1,8 @@
 package dev.tokenbroker.upstream;
 
 import dev.tokenbroker.config.TokenBrokerConfig;
-import dev.tokenbroker.credential.AuthMethod;
+import dev.tokenbroker.credential.ClientKey;
 import dev.tokenbroker.credential.Credential;
-import dev.tokenbroker.credential.Secret;
 import dev.tokenbroker.tls.CaBundle;
 import dev.tokenbroker.token.ScopeSet;
 import io.quarkus.logging.Log;
@@ -12,12 +11,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,8 +35,12 @@ class TokenEndpoints {
     private final UpstreamCaFile globalCa;
     private final Map<EndpointKey, TokenEndpointApi> clients = new ConcurrentHashMap<>();
 
-    /** One REST client per token URL and the CAs it trusts, so credentials with different CAs never share one. */
-    private record EndpointKey(URI tokenUrl, Optional<CaBundle> ca) {}
+    /**
+     * One REST client per token URL, the CAs it trusts and the client certificate it presents (by its chain's
+     * SHA-256, so a renewed certificate gets a new client), so credentials with different CAs or certificates never
+     * share one.
+     */
+    private record EndpointKey(URI tokenUrl, Optional<CaBundle> ca, Optional<String> clientChainSha256) {}
 
     TokenEndpoints(TokenBrokerConfig config, UpstreamCaFile globalCa) {
         this.config = config.upstream();
@@ -51,9 +51,10 @@ class TokenEndpoints {
      * The token endpoint's answer, whatever its status; the caller reads and closes it. An interrupted call (the
      * guard's timeout) ends with the client's own exception, which the guard counts.
      */
-    Response post(Credential credential, Secret secret, ScopeSet scopes) {
+    Response post(Credential credential, ClientAuthenticator.Authentication authentication, ScopeSet scopes) {
         try {
-            return client(credential).token(authorization(credential, secret), form(credential, secret, scopes));
+            return client(credential, authentication.tlsKey())
+                    .token(authentication.authorization().orElse(null), form(credential, authentication, scopes));
         } catch (RuntimeException e) {
             if (Thread.currentThread().isInterrupted()) {
                 throw e;
@@ -72,9 +73,10 @@ class TokenEndpoints {
         }
     }
 
-    private TokenEndpointApi client(Credential credential) {
+    private TokenEndpointApi client(Credential credential, Optional<ClientKey> tlsKey) {
         Optional<CaBundle> ca = credential.caBundle().or(globalCa::current);
-        return clients.computeIfAbsent(new EndpointKey(credential.tokenUrl(), ca), key -> {
+        EndpointKey endpoint = new EndpointKey(credential.tokenUrl(), ca, tlsKey.map(ClientKey::chainSha256));
+        return clients.computeIfAbsent(endpoint, key -> {
             QuarkusRestClientBuilder builder = QuarkusRestClientBuilder.newBuilder()
                     .baseUri(key.tokenUrl())
                     .connectTimeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -83,20 +85,19 @@ class TokenEndpoints {
                     .followRedirects(false)
                     .disableDefaultMapper(true);
             key.ca().ifPresent(bundle -> builder.trustStore(bundle.trustStore(), ""));
+            tlsKey.ifPresent(client -> builder.keyStore(client.keyStore(), ClientKey.KEY_STORE_PASSWORD));
             return builder.build(TokenEndpointApi.class);
         });
     }
 
-    private static MultivaluedHashMap<String, String> form(Credential credential, Secret secret, ScopeSet scopes) {
+    private static MultivaluedHashMap<String, String> form(Credential credential,
+            ClientAuthenticator.Authentication authentication, ScopeSet scopes) {
         MultivaluedHashMap<String, String> form = new MultivaluedHashMap<>();
         form.add("grant_type", "client_credentials");
         if (!scopes.isEmpty()) {
             form.add("scope", scopes.join(credential.scopeSeparator().separator()));
         }
-        if (credential.authMethod() == AuthMethod.CLIENT_SECRET_POST) {
-            form.add("client_id", credential.clientId());
-            form.add("client_secret", secret.value());
-        }
+        authentication.form().forEach(form::add);
         addTokenParams(credential, form);
         return form;
     }
@@ -104,16 +105,6 @@ class TokenEndpoints {
     /** The credential's {@code token_params}, besides the fields the broker sets; repeated names in their order. */
     static void addTokenParams(Credential credential, MultivaluedHashMap<String, String> form) {
         credential.tokenParams().params().forEach(param -> form.add(param.name(), param.value()));
-    }
-
-    /** RFC 6749 2.3.1: id and secret are form-encoded before they are joined and base64-encoded. */
-    private static String authorization(Credential credential, Secret secret) {
-        if (credential.authMethod() != AuthMethod.CLIENT_SECRET_BASIC) {
-            return null;
-        }
-        String pair = URLEncoder.encode(credential.clientId(), StandardCharsets.UTF_8) + ":"
-                + URLEncoder.encode(secret.value(), StandardCharsets.UTF_8);
-        return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Which CAs a credential's token endpoint is checked against, for log lines. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.credential.Credential;
-import dev.tokenbroker.credential.Secret;
 import dev.tokenbroker.token.Token;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -56,7 +55,7 @@ class TokenResponseReader {
     }
 
     /** The token of a 200, or the exception its status and body call for; the response stays the caller's to close. */
-    Token read(Credential credential, Secret secret, Response response) {
+    Token read(Credential credential, ClientAuthenticator.Authentication authentication, Response response) {
         Instant arrival = clock.instant();
         Optional<Duration> offset = offsets.observe(credential, response.getHeaderString("Date"), arrival);
         int status = response.getStatus();
@@ -91,7 +90,7 @@ class TokenResponseReader {
             throw new UpstreamUnavailableException(reason, retryAfter);
         }
         String description = answer.path("error_description").isTextual()
-                ? printable(answer.path("error_description").asText().replace(secret.value(), "[redacted]")) : "";
+                ? printable(answer.path("error_description").asText().transform(authentication::redact)) : "";
         Log.warnf("event=upstream_rejected credential=%s status=%d error=%s error_description=\"%s\" debug_id=%s",
                 credential.name(), status, error, description, debugId);
         throw new UpstreamRejectedException(credential.name(), error);

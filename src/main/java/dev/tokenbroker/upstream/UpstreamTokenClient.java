@@ -2,7 +2,6 @@ package dev.tokenbroker.upstream;
 
 import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.credential.Credential;
-import dev.tokenbroker.credential.Secret;
 import dev.tokenbroker.token.ScopeSet;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.trace.Spans;
@@ -13,6 +12,7 @@ import io.quarkus.logging.Log;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +27,8 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
  *
  * <p>A 429 concerns one client: its client id is held back on that host until the {@code Retry-After} has passed
  * ({@link ThrottledClients}); mints for it fail at once meanwhile, without a call, and the host's other clients go
- * on. When the first secret is refused and the credential has a {@code client_secret_next}, that one is tried.
+ * on. The client authenticates by its {@code auth_method} ({@link ClientAuthenticator}), anew for each attempt;
+ * when the first secret is refused and the credential has a {@code client_secret_next}, that one is tried.
  *
  * <p>Each attempt is a span ({@code upstream attempt}) with its number within the guarded call and its result, the
  * {@code result} tag of {@code tokenbroker.upstream.calls}; the REST client's HTTP span is beneath it.
@@ -47,9 +48,10 @@ public class UpstreamTokenClient {
     private final HostGuards guards;
     private final ThrottledClients throttled;
     private final Spans spans;
+    private final Clock clock;
 
     UpstreamTokenClient(TokenBrokerConfig config, MeterRegistry meters, TokenEndpoints endpoints,
-            TokenResponseReader reader, HostGuards guards, ThrottledClients throttled, Spans spans) {
+            TokenResponseReader reader, HostGuards guards, ThrottledClients throttled, Spans spans, Clock clock) {
         this.spans = spans;
         this.config = config.upstream();
         this.meters = meters;
@@ -57,6 +59,7 @@ public class UpstreamTokenClient {
         this.reader = reader;
         this.guards = guards;
         this.throttled = throttled;
+        this.clock = clock;
     }
 
     /** Mints a token; when the first secret is refused and a {@code client_secret_next} exists, tries that. */
@@ -66,13 +69,14 @@ public class UpstreamTokenClient {
             count(credential, "throttled");
             throw new UpstreamUnavailableException("rate_limited", wait);
         }
+        List<ClientAuthenticator> authenticators = ClientAuthenticator.of(credential, clock);
         try {
-            return guarded(credential, credential.clientSecret(), scopes);
+            return guarded(credential, authenticators.get(0), scopes);
         } catch (UpstreamRejectedException e) {
-            if (e.refusedClient() && credential.clientSecretNext().isPresent()) {
+            if (e.refusedClient() && authenticators.size() > 1) {
                 Log.warnf("event=client_secret_refused credential=%s error=%s action=trying_client_secret_next",
                         credential.name(), e.error());
-                Token token = guarded(credential, credential.clientSecretNext().get(), scopes);
+                Token token = guarded(credential, authenticators.get(1), scopes);
                 Log.infof("event=client_secret_next_accepted credential=%s", credential.name());
                 return token;
             }
@@ -85,10 +89,10 @@ public class UpstreamTokenClient {
         return guards.circuits();
     }
 
-    private Token guarded(Credential credential, Secret secret, ScopeSet scopes) {
+    private Token guarded(Credential credential, ClientAuthenticator authenticator, ScopeSet scopes) {
         try {
             int[] attempts = {0};
-            return guards.of(credential.tokenUrl()).call(() -> attempt(credential, secret, scopes, ++attempts[0]),
+            return guards.of(credential.tokenUrl()).call(() -> attempt(credential, authenticator, scopes, ++attempts[0]),
                     Token.class);
         } catch (UpstreamRejectedException e) {
             throw e;
@@ -108,13 +112,14 @@ public class UpstreamTokenClient {
     }
 
     /** One attempt; every outcome is counted here, except a timeout that the guard's backstop imposes. */
-    private Token attempt(Credential credential, Secret secret, ScopeSet scopes, int number) {
+    private Token attempt(Credential credential, ClientAuthenticator authenticator, ScopeSet scopes, int number) {
         Timer.Sample sample = Timer.start(meters);
+        ClientAuthenticator.Authentication authentication = authenticator.authenticate();
         try (TraceSpan span = spans.start("upstream attempt").attribute(Spans.CREDENTIAL, credential.name())
                 .attribute("token_broker.upstream.attempt", number)
                 .attribute("token_broker.upstream.host", HostGuards.hostOf(credential.tokenUrl()))) {
-            try (Response response = endpoints.post(credential, secret, scopes)) {
-                Token token = reader.read(credential, secret, response);
+            try (Response response = endpoints.post(credential, authentication, scopes)) {
+                Token token = reader.read(credential, authentication, response);
                 record(sample, credential, "success", span);
                 return token;
             } catch (UpstreamRejectedException e) {

@@ -36,7 +36,7 @@ class CredentialLoaderTest {
         files.put("technical_account_id", "TA@techacct.adobe.com");
         Credential c = valid(files);
         assertThat(c.clientId()).isEqualTo("client-id");
-        assertThat(c.clientSecret().value()).isEqualTo("the-secret");
+        assertThat(c.clientSecret()).hasValue(new Secret("the-secret"));
         assertThat(c.clientSecretNext()).hasValue(new Secret("next-secret"));
         assertThat(c.scopes().scopes()).containsExactly("AdobeID", "openid", "user_management_sdk");
         assertThat(c.defaultScopes().scopes()).containsExactly("openid");
@@ -73,7 +73,7 @@ class CredentialLoaderTest {
         "token_url|https://user:pw@ims.example.com/token",
         "token_url|not a url",
         "token_url|ftp://ims.example.com/token",
-        "auth_method|private_key_jwt",
+        "auth_method|client_secret_jwt",
         "scope_separator|semicolon",
         "org_id|a\u0001b",
     })

@@ -74,7 +74,7 @@ public abstract class BrokerTest {
         await().until(() -> credentials.problems().isEmpty()
                 && credentials.get(Fixtures.CREDENTIAL)
                         .filter(c -> c.clientId().equals(Fixtures.CLIENT_ID)
-                                && c.clientSecret().value().equals(Fixtures.CLIENT_SECRET)
+                                && c.clientSecret().map(s -> s.value().equals(Fixtures.CLIENT_SECRET)).orElse(false)
                                 && c.clientSecretNext().isEmpty()
                                 && c.tokenParams().isEmpty()
                                 && c.defaultLifetime().isEmpty()

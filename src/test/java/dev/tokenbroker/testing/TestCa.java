@@ -106,10 +106,61 @@ public final class TestCa {
 
     /** A server certificate for these names and addresses, valid for a day. */
     public Issued issue(String commonName, List<String> dnsNames, List<String> ipAddresses) {
+        return issue(commonName, dnsNames, ipAddresses, rsaKeys(2048), KeyPurposeId.id_kp_serverAuth);
+    }
+
+    /** A client certificate (extended key usage clientAuth) for these keys, valid for a day. */
+    public Issued issueClient(String commonName, KeyPair clientKeys) {
+        return issue(commonName, List.of(), List.of(), clientKeys, KeyPurposeId.id_kp_clientAuth);
+    }
+
+    /** A new RSA key pair of this size. */
+    public static KeyPair rsaKeys(int bits) {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(2048);
-            KeyPair serverKeys = generator.generateKeyPair();
+            generator.initialize(bits);
+            return generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A new EC key pair on this curve ({@code secp256r1}, {@code secp384r1}, {@code secp521r1}). */
+    public static KeyPair ecKeys(String curve) {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec(curve));
+            return generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A private key in PEM as PKCS#8 ({@code BEGIN PRIVATE KEY}), as {@code openssl pkcs8} or the JDK writes it. */
+    public static String pkcs8Pem(PrivateKey key) {
+        return "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                        .encodeToString(key.getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+    }
+
+    /** A private key in PEM, traditional as cert-manager and openssl write it: PKCS#1 ({@code BEGIN RSA PRIVATE KEY}) or SEC1 ({@code BEGIN EC PRIVATE KEY}). */
+    public static String traditionalPem(PrivateKey key) {
+        if (!key.getAlgorithm().equals("EC")) {
+            return pem(key);
+        }
+        try {
+            // The JDK's EC encoding leaves the curve out of the inner SEC1 key; BouncyCastle's names it, as openssl does.
+            return pem(java.security.KeyFactory.getInstance("EC", new org.bouncycastle.jce.provider.BouncyCastleProvider())
+                    .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(key.getEncoded())));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Issued issue(String commonName, List<String> dnsNames, List<String> ipAddresses, KeyPair serverKeys,
+            KeyPurposeId purpose) {
+        try {
             Instant now = Instant.now();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, serial(),
                     Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(Duration.ofDays(1))),
@@ -120,8 +171,10 @@ public final class TestCa {
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
+            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
+            if (!names.isEmpty()) {
+                builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
+            }
             builder.addExtension(Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(serverKeys.getPublic()));
             builder.addExtension(Extension.authorityKeyIdentifier, false, extensions.createAuthorityKeyIdentifier(certificate));
             return new Issued(sign(builder, keys.getPrivate()), serverKeys.getPrivate(), certificate);
@@ -156,7 +209,7 @@ public final class TestCa {
 
         /** {@code tls.key}: the key in PEM, PKCS#1 for RSA. */
         public String keyPem() {
-            return TestCa.pem(key);
+            return TestCa.traditionalPem(key);
         }
 
         public BigInteger serial() {

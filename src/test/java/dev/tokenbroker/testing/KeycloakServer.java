@@ -1,0 +1,193 @@
+package dev.tokenbroker.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * A real Keycloak ({@code org.keycloak:keycloak-quarkus-dist}, unpacked into {@code target/keycloak} by the
+ * build; system property {@code keycloak.home}) in {@code start-dev} mode on free loopback ports, run by the
+ * Temurin 25 JDK ({@code KEYCLOAK_JAVA_HOME}, default {@code /usr/lib/jvm/temurin-25-jdk-amd64}). Its output goes
+ * to {@code target/keycloak-<port>.log}. Realms and clients are made through the admin REST API.
+ */
+public final class KeycloakServer implements AutoCloseable {
+
+    public static final String DEFAULT_JAVA_HOME = "/usr/lib/jvm/temurin-25-jdk-amd64";
+    private static final String ADMIN = "admin";
+    private static final String ADMIN_PASSWORD = "test-only-admin-password";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Process process;
+    private final int port;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    private KeycloakServer(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** Starts Keycloak and waits (up to 5 minutes: start-dev on a busy machine is slow) until it answers. */
+    public static KeycloakServer start() {
+        Path home = Path.of(System.getProperty("keycloak.home", "target/keycloak/keycloak-26.5.6"));
+        if (!Files.isExecutable(home.resolve("bin/kc.sh"))) {
+            throw new IllegalStateException("no Keycloak at " + home.toAbsolutePath()
+                    + ": the build unpacks org.keycloak:keycloak-quarkus-dist there (process-test-resources)");
+        }
+        Path javaHome = Path.of(System.getenv().getOrDefault("KEYCLOAK_JAVA_HOME", DEFAULT_JAVA_HOME));
+        if (!Files.isExecutable(javaHome.resolve("bin/java"))) {
+            throw new IllegalStateException("Keycloak needs a Java 21+ JDK, expected the Temurin 25 JDK at " + javaHome
+                    + " (or set KEYCLOAK_JAVA_HOME); this test does not skip");
+        }
+        deleteTree(home.resolve("data")); // a fresh dev database: no realm left from an earlier run
+        int port = RedisProcess.freePort();
+        Path log = Path.of("target", "keycloak-" + port + ".log");
+        ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/kc.sh").toString(), "start-dev",
+                "--http-port=" + port, "--http-host=127.0.0.1", "--http-management-port=" + RedisProcess.freePort(),
+                "--hostname=http://127.0.0.1:" + port, "--cache=local", "--health-enabled=false",
+                "--metrics-enabled=false")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("JAVA_HOME", javaHome.toString());
+        builder.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN);
+        builder.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD);
+        builder.environment().put("JAVA_OPTS_APPEND", "-Xms64m -Xmx768m --add-opens=java.base/java.lang=ALL-UNNAMED");
+        KeycloakServer server;
+        try {
+            server = new KeycloakServer(builder.start(), port);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                    .until(() -> {
+                        if (!server.process.isAlive()) {
+                            throw new IllegalStateException("Keycloak exited; see " + log.toAbsolutePath());
+                        }
+                        return server.get("/realms/master").statusCode() == 200;
+                    });
+        } catch (RuntimeException e) {
+            server.close();
+            throw new IllegalStateException("Keycloak did not start within 5 minutes; see " + log.toAbsolutePath(), e);
+        }
+        return server;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public String tokenUrl(String realm) {
+        return url() + "/realms/" + realm + "/protocol/openid-connect/token";
+    }
+
+    /**
+     * A realm, and in it a confidential client with service accounts whose authenticator is "Signed JWT" by this
+     * certificate, its key known by {@code kid} (Keycloak's own default is not the RFC 7638 thumbprint).
+     */
+    public void createSignedJwtClient(String realm, String clientId, X509Certificate certificate, String kid) {
+        try {
+            String token = adminToken();
+            admin(token, "/admin/realms", Map.of("realm", realm, "enabled", true, "accessTokenLifespan", 3600));
+            admin(token, "/admin/realms/" + realm + "/clients", Map.of(
+                    "clientId", clientId, "enabled", true, "publicClient", false, "serviceAccountsEnabled", true,
+                    "standardFlowEnabled", false, "directAccessGrantsEnabled", false,
+                    "clientAuthenticatorType", "client-jwt",
+                    "attributes", Map.of("jwt.credential.certificate",
+                            Base64.getEncoder().encodeToString(certificate.getEncoded()), "jwt.credential.kid", kid)));
+        } catch (IOException | CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** POSTs a form to a realm's token endpoint, as a client would. */
+    public HttpResponse<String> postToken(String realm, Map<String, String> form) {
+        String body = form.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        return send(HttpRequest.newBuilder(URI.create(tokenUrl(realm)))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    private String adminToken() throws IOException {
+        HttpResponse<String> answer = postToken("master", Map.of("grant_type", "password", "client_id", "admin-cli",
+                "username", ADMIN, "password", ADMIN_PASSWORD));
+        if (answer.statusCode() != 200) {
+            throw new IllegalStateException("Keycloak admin login: " + answer.statusCode());
+        }
+        JsonNode json = JSON.readTree(answer.body());
+        return json.get("access_token").asText();
+    }
+
+    private void admin(String token, String path, Object body) throws IOException {
+        HttpResponse<String> answer = send(HttpRequest.newBuilder(URI.create(url() + path))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+        if (answer.statusCode() != 201) {
+            throw new IllegalStateException("Keycloak admin " + path + ": " + answer.statusCode() + " " + answer.body());
+        }
+    }
+
+    private HttpResponse<String> get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(url() + path)).GET());
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Stops Keycloak and every process it started. */
+    @Override
+    public void close() {
+        List<ProcessHandle> children = process.descendants().toList();
+        process.destroy();
+        children.forEach(ProcessHandle::destroy);
+        try {
+            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+
+    private static void deleteTree(Path path) {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
