@@ -124,8 +124,12 @@ public final class CallersFile {
     private static List<Located> entries(JsonParser parser, List<Problem> problems) throws IOException {
         List<Located> entries = new ArrayList<>();
         JsonToken document = parser.nextToken();
-        if (document == null || document == JsonToken.VALUE_NULL) {
-            return entries; // comments only: no callers
+        if (document == null) { // comments only (an empty file or a bare "---" is no callers)
+            problems.add(new Problem(0, "not valid callers YAML: no document, only comments"));
+            return entries;
+        }
+        if (document == JsonToken.VALUE_NULL) {
+            return entries;
         }
         if (document != JsonToken.START_OBJECT) {
             problems.add(new Problem(line(parser), "not valid callers YAML: expected a mapping with callers"));

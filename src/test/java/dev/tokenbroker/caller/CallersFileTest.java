@@ -141,7 +141,9 @@ class CallersFileTest {
                 .containsExactly(tuple(2, "has an unknown field at the top (only callers)"));
         assertThat(read("callers: {name: a}\n").problems()).extracting(CallersFile.Problem::message)
                 .containsExactly("callers is not a list");
-        assertThat(read("# nothing yet\n").policy()).hasValue(CallerPolicy.DENY_ALL);
+        assertThat(read("# nothing yet\n").problems()).extracting(CallersFile.Problem::message)
+                .containsExactly("not valid callers YAML: no document, only comments");
+        assertThat(read("---\n").policy()).hasValue(CallerPolicy.DENY_ALL);
         assertThat(read("callers:\n").policy()).hasValue(CallerPolicy.DENY_ALL);
     }
 
