@@ -172,6 +172,27 @@ class CheckCommandTest {
     }
 
     @Test
+    void whatTheBrokerIgnoresOrCannotUseIsAWarning() throws Exception {
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        Files.writeString(empty.resolve("client_secret"), Fixtures.CLIENT_SECRET);
+        Files.createDirectories(empty.resolve("..2026_12_02_00_00_00.1"));
+        Path callers = Files.writeString(dir.resolve("callers.yaml"), """
+                callers:
+                  - name: ops
+                    api-key-sha256: %s
+                    purge: [adobe-admin, "*"]
+                """.formatted(Fixtures.sha256(Fixtures.OPS_KEY)));
+        assertThat(check(Map.of(), "--credentials", empty.toString(), "--callers", callers.toString())).isZero();
+        assertThat(stdout().lines()).containsExactly(
+                "warning " + empty.resolve("client_secret") + ": ignored by the broker: not a directory (each credential"
+                        + " is a directory of files)",
+                "warning " + empty + ": holds no credential",
+                "warning " + callers + ":2: callers[0].purge names credential adobe-admin, which " + empty + " does not hold",
+                "checked 0 credentials, 1 caller: 0 errors, 3 warnings");
+        assertNoSecretIn(stdout());
+    }
+
+    @Test
     void anUnreadableDirectoryOrFileIsAnError() throws Exception {
         Path file = Files.writeString(dir.resolve("big.yaml"), "#".repeat(3 * 1024 * 1024));
         assertThat(check(Map.of(), "--credentials", dir.resolve("none").toString(), "--callers", file.toString())).isEqualTo(1);
