@@ -16,7 +16,7 @@ public class CallerAuthenticator {
     /** Longest bearer value accepted; projected ServiceAccount tokens are well under this. */
     static final int MAX_BEARER_LENGTH = 8192;
     /** RFC 6750 2.1 b64token. */
-    private static final Pattern B64TOKEN = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
+    static final Pattern B64TOKEN = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
 
     private final CallerPolicyStore policies;
     private final List<BearerVerifier> verifiers;

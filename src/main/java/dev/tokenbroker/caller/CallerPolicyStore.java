@@ -17,12 +17,6 @@ import java.util.Set;
 @ApplicationScoped
 public class CallerPolicyStore {
 
-    /**
-     * Largest callers file read: room for 10,000 callers with a grant each (about 170 bytes an entry), below the
-     * 3 MB a YAML document may hold. A ConfigMap holds at most 1 MiB; a larger file comes from another volume.
-     */
-    private static final long MAX_FILE_BYTES = 2 * 1024 * 1024;
-
     private final Path file;
     private final Set<String> clusters;
     private final MeterRegistry meters;
@@ -64,7 +58,7 @@ public class CallerPolicyStore {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void reload() {
         long start = System.nanoTime();
-        LastGood.Outcome<CallerPolicy> outcome = policy.reload(LastGood.file(file, MAX_FILE_BYTES),
+        LastGood.Outcome<CallerPolicy> outcome = policy.reload(LastGood.file(file, CallersFile.MAX_FILE_BYTES),
                 content -> CallersFile.parse(content, clusters));
         if (outcome instanceof LastGood.Replaced<CallerPolicy> replaced) {
             meters.counter("tokenbroker.callers.reloads", "result", "success").increment();

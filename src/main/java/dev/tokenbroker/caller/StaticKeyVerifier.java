@@ -42,6 +42,30 @@ public class StaticKeyVerifier implements BearerVerifier {
         return verify(bearer, policy); // a hash and a map look-up
     }
 
+    /**
+     * Why a static key could never authenticate, if it could not: shorter than {@link #MIN_KEY_LENGTH}, longer than
+     * a bearer value may be, or holding characters a Bearer value cannot carry (RFC 6750 b64token). Names the rule,
+     * never the key.
+     */
+    public static Optional<String> unusable(String key) {
+        if (key.length() < MIN_KEY_LENGTH) {
+            return Optional.of("a key shorter than " + MIN_KEY_LENGTH + " characters never authenticates"
+                    + " (openssl rand -hex 32 makes 64)");
+        }
+        if (key.length() > CallerAuthenticator.MAX_BEARER_LENGTH) {
+            return Optional.of("a key longer than " + CallerAuthenticator.MAX_BEARER_LENGTH + " characters is refused");
+        }
+        if (!CallerAuthenticator.B64TOKEN.matcher(key).matches()) {
+            return Optional.of("a Bearer value holds only letters, digits and -._~+/ (then = signs): no spaces, no second line");
+        }
+        return Optional.empty();
+    }
+
+    /** What the callers file lists for a static key: its SHA-256, in lower-case hex. */
+    public static String digestHex(String key) {
+        return java.util.HexFormat.of().formatHex(sha256(key));
+    }
+
     static byte[] sha256(String value) {
         return SHA_256.get().digest(value.getBytes(StandardCharsets.UTF_8)); // digest() resets it for the next use
     }

@@ -15,13 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.WatchService;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * The credentials being served, read from one directory per mounted Secret. The directory is followed through
@@ -200,24 +198,10 @@ public class CredentialRegistry {
     }
 
     private static Map<String, Path> credentialDirectories(Path root) throws IOException {
-        Map<String, Path> dirs = new HashMap<>();
-        Set<String> rejected = new HashSet<>();
-        try (Stream<Path> entries = Files.list(root)) {
-            entries.forEach(entry -> {
-                String name = entry.getFileName().toString();
-                if (name.startsWith(".") || !Files.isDirectory(entry)) {
-                    return;
-                }
-                if (Credential.NAME.matcher(name).matches()) {
-                    dirs.put(name, entry);
-                } else {
-                    rejected.add(name);
-                }
-            });
+        CredentialsDirectory.Listing listing = CredentialsDirectory.list(root);
+        if (!listing.invalidNames().isEmpty()) {
+            Log.debugf("event=credential_dir_ignored count=%d reason=invalid_name", listing.invalidNames().size());
         }
-        if (!rejected.isEmpty()) {
-            Log.debugf("event=credential_dir_ignored count=%d reason=invalid_name", rejected.size());
-        }
-        return dirs;
+        return listing.credentials();
     }
 }

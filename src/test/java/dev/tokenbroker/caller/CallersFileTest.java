@@ -2,6 +2,7 @@ package dev.tokenbroker.caller;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.tokenbroker.token.ScopeSet;
 import java.nio.charset.StandardCharsets;
@@ -98,7 +99,7 @@ class CallersFileTest {
     void aClusterThatIsNotConfiguredMakesTheFileUnusable() {
         String yaml = "callers:\n  - name: a\n    service-account: ns/b\n    cluster: east\n";
         assertThatThrownBy(() -> parse(yaml)).isInstanceOf(CallersFile.InvalidCallersFile.class)
-                .hasMessage("callers[0].cluster names east, which is not a cluster of tokenbroker.kubernetes.clusters");
+                .hasMessageContaining("callers[0].cluster names east, which is not a cluster of tokenbroker.kubernetes.clusters");
         assertThatThrownBy(() -> CallersFile.parse(yaml.getBytes(StandardCharsets.UTF_8), Set.of("west")))
                 .isInstanceOf(CallersFile.InvalidCallersFile.class).hasMessageContaining("names east");
     }
@@ -115,6 +116,80 @@ class CallersFileTest {
             assertThatThrownBy(() -> CallersFile.parse(yaml.getBytes(StandardCharsets.UTF_8), clusters)).as(yaml)
                     .isInstanceOf(CallersFile.InvalidCallersFile.class).hasMessageContaining("callers[");
         }
+    void readsEveryProblemWithTheLineOfItsEntryAndKeepsTheEntriesThatAreValid() {
+        String other = KEY_HASH.replace('9', '8');
+        CallersFile.Contents contents = read("""
+                callers:
+                  - name: good
+                    api-key-sha256: %1$s
+                    grants: [{credential: c, scopes: ["*"]}]
+                  - name: short-digest
+                    api-key-sha256: abc123
+                  - name: twice
+                    api-key-sha256: %1$s
+                  - name: typo
+                    api-kee-sha256: raw-key-value
+                  - name: wrong-kind
+                    api-key-sha256: %2$s
+                    grants: {credential: c}
+                  - name: fine-after-all
+                    service-account: ns/fine
+                """.formatted(KEY_HASH, other));
+        assertThat(contents.problems()).extracting(CallersFile.Problem::line, CallersFile.Problem::message).containsExactly(
+                tuple(5, "callers[1].api-key-sha256 is not 64 hex digits"),
+                tuple(7, "callers[2].api-key-sha256 is listed twice (also at callers[0])"),
+                tuple(9, "callers[3] has an unknown field (a caller has name, api-key-sha256,"
+                        + " service-account, grants, purge; a grant credential, scopes)"),
+                tuple(13, "callers[4].grants has a value of the wrong kind"));
+        assertThat(contents.callers()).extracting(CallersFile.Listed::index, CallersFile.Listed::line)
+                .containsExactly(tuple(0, 2), tuple(5, 14));
+        assertThat(contents.policy()).isEmpty();
+        assertThat(contents.problems()).allSatisfy(p -> assertThat(p.message()).doesNotContain("raw-key-value", "abc123", "kee"));
+    }
+
+    @Test
+    void aYamlSyntaxErrorIsReportedAtItsLine() {
+        CallersFile.Contents contents = read("""
+                callers:
+                  - name: a
+                    api-key-sha256: %s
+                  - name: "unterminated
+                    grants: []
+                """.formatted(KEY_HASH));
+        assertThat(contents.problems()).singleElement().satisfies(p -> {
+            assertThat(p.message()).isEqualTo("not valid callers YAML");
+            assertThat(p.line()).isBetween(4, 6);
+        });
+    }
+
+    @Test
+    void theBrokerRefusesAFileNamingItsFirstProblemAndHowManyMore() {
+        assertThatThrownBy(() -> parse("""
+                callers:
+                  - name: a
+                    api-key-sha256: abc
+                  - name: a
+                    service-account: not-namespaced
+                """)).isInstanceOf(CallersFile.InvalidCallersFile.class)
+                .hasMessage("callers[0].api-key-sha256 is not 64 hex digits (line 2) and 2 more problems");
+    }
+
+    @Test
+    void aDocumentThatIsNotAMappingOrHasOtherFieldsIsRefused() {
+        assertThat(read("- name: a\n").problems()).extracting(CallersFile.Problem::message)
+                .containsExactly("not valid callers YAML: expected a mapping with callers");
+        assertThat(read("callers: []\ncallerz: []\n").problems()).extracting(CallersFile.Problem::line, CallersFile.Problem::message)
+                .containsExactly(tuple(2, "has an unknown field at the top (only callers)"));
+        assertThat(read("callers: {name: a}\n").problems()).extracting(CallersFile.Problem::message)
+                .containsExactly("callers is not a list");
+        assertThat(read("# nothing yet\n").problems()).extracting(CallersFile.Problem::message)
+                .containsExactly("not valid callers YAML: no document, only comments");
+        assertThat(read("---\n").policy()).hasValue(CallerPolicy.DENY_ALL);
+        assertThat(read("callers:\n").policy()).hasValue(CallerPolicy.DENY_ALL);
+    }
+
+    private static CallersFile.Contents read(String yaml) {
+        return CallersFile.read(yaml.getBytes(StandardCharsets.UTF_8));
     }
 
     private static CallerPolicy parse(String yaml) throws CallersFile.InvalidCallersFile {

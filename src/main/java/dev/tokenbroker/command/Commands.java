@@ -1,0 +1,50 @@
+package dev.tokenbroker.command;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/** The offline commands: {@code check} and {@code hash-key}, and their exit codes. */
+final class Commands {
+
+    /** Nothing wrong (warnings allowed). */
+    static final int OK = 0;
+    /** Something the broker would refuse: an error finding, or a key that cannot authenticate. */
+    static final int FAILED = 1;
+    /** The command line itself is wrong. */
+    static final int USAGE = 2;
+
+    static final String USAGE_TEXT = """
+            usage: java -jar token-broker.jar check [--credentials DIR] [--callers FILE] [--format text|json]
+                   java -jar token-broker.jar hash-key < file-holding-the-key
+            check     reads the credentials directory and the callers file as the broker would load them and prints
+                      one line per finding; exit 0 when no error, 1 with errors, 2 on usage errors. Without
+                      --credentials and --callers it checks both where the broker's settings point
+                      (tokenbroker.credentials.dir, tokenbroker.callers.file); with either, only what is named.
+            hash-key  reads one static caller key on standard input and prints its api-key-sha256 line for the
+                      callers file; refuses a key the broker would never accept (under 32 characters, say).
+            Settings (tokenbroker.upstream.allowed-hosts, ...) are read as the broker reads them: -D system
+            properties, TOKENBROKER_* environment variables, application.properties.
+            """;
+
+    private Commands() {}
+
+    /** Runs {@code args[0]} with the rest of {@code args}; the exit code. */
+    static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        return switch (args[0]) {
+            case "check" -> new CheckCommand(out, err, () -> BrokerSettings.read(Map.of())).run(rest);
+            case "hash-key" -> HashKeyCommand.run(rest, in, out, err);
+            default -> usage(err, "unknown command " + args[0]);
+        };
+    }
+
+    /** Prints what is wrong with the command line, and the usage; the exit code for it. */
+    static int usage(PrintStream err, String problem) {
+        err.println("token-broker: " + problem);
+        err.print(USAGE_TEXT);
+        return USAGE;
+    }
+}

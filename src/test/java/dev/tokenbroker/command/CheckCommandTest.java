@@ -1,0 +1,221 @@
+package dev.tokenbroker.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenbroker.testing.Fixtures;
+import dev.tokenbroker.testing.ShippedConfiguration;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code check} in this JVM, with the broker's settings given as overrides: what it finds, how it says it, its exit codes. */
+class CheckCommandTest {
+
+    private static final Map<String, String> ALLOW_IMS = Map.of("tokenbroker.upstream.allowed-hosts", "*.adobelogin.com");
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @Test
+    void aGoodConfigurationHasNoFindingAndExitsZero() {
+        ShippedConfiguration shipped = ShippedConfiguration.good(dir);
+        assertThat(check(ALLOW_IMS, "--credentials", shipped.credentials().toString(), "--callers", shipped.callers().toString()))
+                .isZero();
+        assertThat(stdout()).isEqualTo("checked 2 credentials, 2 callers: 0 errors, 0 warnings\n");
+        assertThat(stderr()).isEmpty();
+    }
+
+    @Test
+    void reportsEachKindOfMistakeWithItsFileAndLineAndExitsOne() {
+        ShippedConfiguration shipped = ShippedConfiguration.good(dir);
+        shipped.breakEverything();
+        Path c = shipped.credentials();
+        Path f = shipped.callers();
+
+        assertThat(check(ALLOW_IMS, "--credentials", c.toString(), "--callers", f.toString())).isEqualTo(1);
+
+        assertThat(stdout().lines()).containsExactly(
+                "warning " + c.resolve("Not_A_Name") + ": ignored by the broker: a credential's directory is named"
+                        + " [a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?",
+                "warning " + c.resolve("analytics/client-secret") + ": not a file the broker reads (see the credential"
+                        + " files in docs/configuration.md); misspelt?",
+                "error " + c.resolve("elsewhere/token_url") + ": names a host that tokenbroker.upstream.allowed-hosts does not list",
+                "error " + c.resolve("no-secret/client_secret") + ": missing or empty",
+                "error " + f + ":2: callers[0].grants[0] names scopes that " + c.resolve("adobe-admin/scopes")
+                        + " does not list: photoshop (requests for them would answer 400 invalid_scope)",
+                "error " + f + ":7: callers[1].grants[0] names credential ghost, which " + c
+                        + " does not hold (requests for it would answer 404 unknown_credential)",
+                "error " + f + ":12: callers[2].api-key-sha256 is listed twice (also at callers[0])",
+                "error " + f + ":14: callers[3].api-key-sha256 is not 64 hex digits",
+                "checked 4 credentials, 2 callers: 6 errors, 2 warnings");
+        assertNoSecretIn(stdout() + stderr());
+    }
+
+    @Test
+    void aBrokenYamlFileIsReportedAtItsLine() {
+        ShippedConfiguration shipped = ShippedConfiguration.good(dir);
+        shipped.writeCallers("callers:\n  - name: a\n    api-key-sha256: \"" + Fixtures.BILLING_KEY + "\n  - name: b\n");
+        assertThat(check(Map.of(), "--callers", shipped.callers().toString())).isEqualTo(1);
+        assertThat(stdout()).matches("(?s)error " + java.util.regex.Pattern.quote(shipped.callers().toString())
+                + ":[3-5]: not valid callers YAML\n.*");
+        assertNoSecretIn(stdout());
+    }
+
+    @Test
+    void aServiceAccountCallerOfAClusterNotConfiguredIsAnError() throws Exception {
+        ShippedConfiguration shipped = ShippedConfiguration.good(dir);
+        shipped.writeCallers("""
+                callers:
+                  - name: near
+                    service-account: payments/billing
+                    cluster: us-east
+                  - name: far
+                    service-account: payments/billing
+                    cluster: eu-west
+                """);
+        Findings findings = new Findings();
+        new CallersCheck(Set.of("us-east"), findings).check(shipped.callers(), Optional.empty());
+        assertThat(findings.all()).extracting(Finding::text).containsExactly("error " + shipped.callers() + ":5: callers[1].cluster"
+                + " names eu-west, which is not a cluster of tokenbroker.kubernetes.clusters: its tokens are never accepted");
+    }
+
+    @Test
+    void withoutFlagsBothAreCheckedWhereTheBrokersSettingsPoint() {
+        ShippedConfiguration shipped = ShippedConfiguration.good(dir);
+        shipped.mount().update("analytics", "client_secret", null);
+        Map<String, String> settings = new HashMap<>(ALLOW_IMS);
+        settings.put("tokenbroker.credentials.dir", shipped.credentials().toString());
+        settings.put("tokenbroker.callers.file", shipped.callers().toString());
+        assertThat(check(settings)).isEqualTo(1);
+        assertThat(stdout().lines()).containsExactly(
+                "error " + shipped.credentials().resolve("analytics/client_secret") + ": missing or empty",
+                "checked 2 credentials, 2 callers: 1 error, 0 warnings");
+    }
+
+    @Test
+    void withOneFlagOnlyThatIsChecked() {
+        ShippedConfiguration shipped = ShippedConfiguration.good(dir);
+        assertThat(check(Map.of("tokenbroker.credentials.dir", dir.resolve("absent").toString()),
+                "--callers", shipped.callers().toString())).isZero();
+        assertThat(stdout()).isEqualTo("checked 2 callers (grants not compared with credentials: none checked): 0 errors, 0 warnings\n");
+    }
+
+    @Test
+    void theBrokersDefaultsAreItsOwn() {
+        assertThat(check(Map.of())).isEqualTo(1);
+        assertThat(stdout().lines()).containsExactly(
+                "error /var/run/secrets/token-broker/credentials: the credentials directory cannot be read (NoSuchFileException)",
+                "error /etc/token-broker/callers.yaml: the callers file cannot be read (NoSuchFileException)",
+                "nothing checked: 2 errors, 0 warnings");
+    }
+
+    @Test
+    void jsonHoldsTheSameFindings() throws Exception {
+        ShippedConfiguration shipped = ShippedConfiguration.good(dir);
+        shipped.breakEverything();
+        assertThat(check(ALLOW_IMS, "--format", "json", "--credentials=" + shipped.credentials(), "--callers", shipped.callers().toString()))
+                .isEqualTo(1);
+        JsonNode report = new ObjectMapper().readTree(stdout());
+        assertThat(report.get("errors").asInt()).isEqualTo(6);
+        assertThat(report.get("warnings").asInt()).isEqualTo(2);
+        assertThat(report.get("credentials").asInt()).isEqualTo(4);
+        assertThat(report.get("callers").asInt()).isEqualTo(2);
+        assertThat(report.get("grants_compared_with_credentials").asBoolean()).isTrue();
+        JsonNode duplicate = report.get("findings").get(6);
+        assertThat(duplicate.get("severity").asText()).isEqualTo("error");
+        assertThat(duplicate.get("file").asText()).isEqualTo(shipped.callers().toString());
+        assertThat(duplicate.get("line").asInt()).isEqualTo(12);
+        assertThat(duplicate.get("message").asText()).isEqualTo("callers[2].api-key-sha256 is listed twice (also at callers[0])");
+        assertThat(report.get("findings").get(3).has("line")).isFalse();
+        assertNoSecretIn(stdout());
+    }
+
+    @Test
+    void settingsTheBrokerWouldRefuseAreNamedWithoutTheirValue() {
+        assertThat(check(Map.of("tokenbroker.upstream.timeout", "p8e-TESTSECRET-in-a-setting",
+                "tokenbroker.upstream.alowed-hosts", "x"), "--callers", "unused")).isEqualTo(1);
+        assertThat(stdout().lines()).contains(
+                "error (settings): tokenbroker.upstream.timeout has a value that is not valid for it",
+                "error (settings): tokenbroker.upstream.alowed-hosts is not a setting of the broker (misspelt?)");
+        assertNoSecretIn(stdout());
+    }
+
+    @Test
+    void usageErrorsExitTwo() {
+        for (List<String> args : List.of(List.of("--format", "yaml"), List.of("--credentials"), List.of("--what"),
+                List.of("--callers", "a", "--callers", "b"), List.of("--callers="))) {
+            out.reset();
+            err.reset();
+            assertThat(check(Map.of(), args.toArray(String[]::new))).as(args.toString()).isEqualTo(2);
+            assertThat(stderr()).as(args.toString()).startsWith("token-broker: check: ").contains("usage:");
+            assertThat(stdout()).isEmpty();
+        }
+        out.reset();
+        assertThat(check(Map.of(), "--help")).isZero();
+        assertThat(stdout()).startsWith("usage:");
+    }
+
+    @Test
+    void whatTheBrokerIgnoresOrCannotUseIsAWarning() throws Exception {
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        Files.writeString(empty.resolve("client_secret"), Fixtures.CLIENT_SECRET);
+        Files.createDirectories(empty.resolve("..2026_12_02_00_00_00.1"));
+        Path callers = Files.writeString(dir.resolve("callers.yaml"), """
+                callers:
+                  - name: ops
+                    api-key-sha256: %s
+                    purge: [adobe-admin, "*"]
+                """.formatted(Fixtures.sha256(Fixtures.OPS_KEY)));
+        assertThat(check(Map.of(), "--credentials", empty.toString(), "--callers", callers.toString())).isZero();
+        assertThat(stdout().lines()).containsExactly(
+                "warning " + empty.resolve("client_secret") + ": ignored by the broker: not a directory (each credential"
+                        + " is a directory of files)",
+                "warning " + empty + ": holds no credential",
+                "warning " + callers + ":2: callers[0].purge names credential adobe-admin, which " + empty + " does not hold",
+                "checked 0 credentials, 1 caller: 0 errors, 3 warnings");
+        assertNoSecretIn(stdout());
+    }
+
+    @Test
+    void anUnreadableDirectoryOrFileIsAnError() throws Exception {
+        Path file = Files.writeString(dir.resolve("big.yaml"), "#".repeat(3 * 1024 * 1024));
+        assertThat(check(Map.of(), "--credentials", dir.resolve("none").toString(), "--callers", file.toString())).isEqualTo(1);
+        assertThat(stdout().lines()).containsExactly(
+                "error " + dir.resolve("none") + ": the credentials directory cannot be read (NoSuchFileException)",
+                "error " + file + ": the callers file is larger than 2 MiB",
+                "nothing checked: 2 errors, 0 warnings");
+    }
+
+    private int check(Map<String, String> settings, String... args) {
+        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        return new CheckCommand(o, e, () -> BrokerSettings.read(settings)).run(new ArrayList<>(List.of(args)));
+    }
+
+    private String stdout() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    private static void assertNoSecretIn(String output) {
+        assertThat(output).doesNotContain(ShippedConfiguration.SECRETS);
+    }
+}
