@@ -253,11 +253,13 @@ public final class CallersFile {
             problems.add(where + ".api-key-sha256 is listed twice (also at callers[" + keys.get(key.get()) + "])");
         }
         Optional<String> cluster = cluster(where, entry, clusters, problems);
-        String accountKey = cluster.map(c -> c + ":").orElse("") + account.orElse("");
+        // Keyed by the cluster as written, so that an entry whose cluster is refused is not also called a duplicate.
+        String accountKey = Optional.ofNullable(entry.cluster()).map(c -> c + ":").orElse("") + account.orElse("");
         if (account.isPresent() && !SERVICE_ACCOUNT.matcher(account.get()).matches()) {
             problems.add(where + ".service-account is not namespace/name");
         } else if (account.isPresent() && accounts.putIfAbsent(accountKey, index) != null) {
-            problems.add(where + ".service-account is listed twice" + cluster.map(c -> " for cluster " + c).orElse("")
+            problems.add(where + ".service-account is listed twice" + Optional.ofNullable(entry.cluster())
+                    .map(c -> " for cluster " + c).orElse("")
                     + " (also at callers[" + accounts.get(accountKey) + "])");
         }
         List<Grant> grants = grants(where, entry.grants(), problems);

@@ -87,7 +87,7 @@ class CallerPolicyStoreTest {
         Files.writeString(file, version("green") + "  - name: away\n    service-account: payments/billing\n    cluster: west\n");
         store.reload();
         assertThat(store.problem()).hasValue("callers[1].cluster names west, which is not a cluster of"
-                + " tokenbroker.kubernetes.clusters; keeping the last good policy");
+                + " tokenbroker.kubernetes.clusters: its tokens are never accepted (line 6); keeping the last good policy");
         assertThat(store.policy().byServiceAccount("payments/billing").map(Caller::name)).hasValue("blue");
         assertThat(meters.counter("tokenbroker.callers.reloads", "result", "invalid").count()).isEqualTo(1);
     }

@@ -116,6 +116,9 @@ class CallersFileTest {
             assertThatThrownBy(() -> CallersFile.parse(yaml.getBytes(StandardCharsets.UTF_8), clusters)).as(yaml)
                     .isInstanceOf(CallersFile.InvalidCallersFile.class).hasMessageContaining("callers[");
         }
+    }
+
+    @Test
     void readsEveryProblemWithTheLineOfItsEntryAndKeepsTheEntriesThatAreValid() {
         String other = KEY_HASH.replace('9', '8');
         CallersFile.Contents contents = read("""
@@ -139,7 +142,7 @@ class CallersFileTest {
                 tuple(5, "callers[1].api-key-sha256 is not 64 hex digits"),
                 tuple(7, "callers[2].api-key-sha256 is listed twice (also at callers[0])"),
                 tuple(9, "callers[3] has an unknown field (a caller has name, api-key-sha256,"
-                        + " service-account, grants, purge; a grant credential, scopes)"),
+                        + " service-account, cluster, grants, purge; a grant credential, scopes)"),
                 tuple(13, "callers[4].grants has a value of the wrong kind"));
         assertThat(contents.callers()).extracting(CallersFile.Listed::index, CallersFile.Listed::line)
                 .containsExactly(tuple(0, 2), tuple(5, 14));
