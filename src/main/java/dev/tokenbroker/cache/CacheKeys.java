@@ -14,6 +14,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
@@ -111,6 +112,21 @@ public class CacheKeys {
     /** What a credential is called on the events channel and in key names under key {@code index}: an HMAC. */
     public String credentialTag(String credential, int index) {
         return tags.get(new Tag(credential, index), tag -> hmac(keys.get(tag.index()).names(), "credential\u0000" + tag.credential(), 16));
+    }
+
+    /**
+     * For an event on the channel that names {@code tags}: empty when it names none of {@code credential}'s tags, else
+     * the indexes of the configured keys under which it did not name it (keys its sender does not hold, in a rolling
+     * rotation), where this replica must do the sender's work itself.
+     */
+    public Optional<List<Integer>> keysNotNamed(String credential, Set<String> tags) {
+        List<Integer> unnamed = new ArrayList<>();
+        for (int i = 0; i < size(); i++) {
+            if (!tags.contains(credentialTag(credential, i))) {
+                unnamed.add(i);
+            }
+        }
+        return unnamed.size() == size() ? Optional.empty() : Optional.of(unnamed);
     }
 
     /** A key of the check that Redis lets the broker run its commands; {@code {id}} keeps a check's keys in one slot. */

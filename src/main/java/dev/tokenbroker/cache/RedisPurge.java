@@ -14,6 +14,7 @@ import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -150,16 +151,9 @@ public class RedisPurge {
         }
         Set<String> tags = Set.of(message.substring(colon + 1).split(","));
         for (String credential : credentials.names()) {
-            List<Integer> unnamed = new ArrayList<>();
-            boolean named = false;
-            for (int i = 0; i < keys.size(); i++) {
-                if (tags.contains(keys.credentialTag(credential, i))) {
-                    named = true;
-                } else {
-                    unnamed.add(i);
-                }
-            }
-            if (named) {
+            Optional<List<Integer>> notNamed = keys.keysNotNamed(credential, tags);
+            if (notNamed.isPresent()) {
+                List<Integer> unnamed = notNamed.get();
                 local.dropCredential(credential);
                 if (!unnamed.isEmpty()) {
                     Infrastructure.getDefaultWorkerPool().execute(() -> redis.call("drop", () -> {

@@ -118,16 +118,9 @@ public class RedisRejections {
         Set<String> tags = Set.of(message.substring(REJECT.length(), colon).split(","));
         String digest = message.substring(colon + 1);
         for (String credential : credentials.names()) {
-            List<Integer> unnamed = new ArrayList<>();
-            boolean named = false;
-            for (int i = 0; i < keys.size(); i++) {
-                if (tags.contains(keys.credentialTag(credential, i))) {
-                    named = true;
-                } else {
-                    unnamed.add(i);
-                }
-            }
-            if (named) {
+            Optional<List<Integer>> notNamed = keys.keysNotNamed(credential, tags);
+            if (notNamed.isPresent()) {
+                List<Integer> unnamed = notNamed.get();
                 local.dropToken(credential, digest);
                 if (!unnamed.isEmpty()) {
                     Infrastructure.getDefaultWorkerPool().execute(() -> redis.call("drop", () -> {

@@ -1,22 +1,9 @@
 package dev.tokenbroker.caller;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonStreamContext;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.DatabindException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.reload.LastGood;
 import dev.tokenbroker.token.TokenException;
 import dev.tokenbroker.token.ScopeSet;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -28,7 +15,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Parses and validates the callers YAML file (docs/configuration.md, Callers). Unknown fields are errors, so typos show.
+ * Validates the callers YAML file (docs/configuration.md, Callers), read entry by entry by {@link CallersYaml}. Unknown
+ * fields are errors, so typos show.
  * {@link #read} finds every problem, each with its line; {@link #parse} is what the broker loads, refusing a file with any.
  */
 public final class CallersFile {
@@ -39,9 +27,6 @@ public final class CallersFile {
      */
     public static final long MAX_FILE_BYTES = 2 * 1024 * 1024;
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
     private static final Pattern CALLER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
     private static final Pattern SERVICE_ACCOUNT = Pattern.compile(
@@ -80,16 +65,6 @@ public final class CallersFile {
         }
     }
 
-    record Entry(
-            String name,
-            @JsonProperty("api-key-sha256") String apiKeySha256,
-            @JsonProperty("service-account") String serviceAccount,
-            String cluster,
-            List<GrantEntry> grants,
-            List<String> purge) {}
-
-    record GrantEntry(String credential, List<String> scopes) {}
-
     /** A file whose entries name no {@code cluster}: as when {@code tokenbroker.kubernetes.clusters} is empty. */
     public static CallerPolicy parse(byte[] yaml) throws InvalidCallersFile {
         return parse(yaml, Set.of());
@@ -118,106 +93,16 @@ public final class CallersFile {
     /** Every entry and every problem of a file; a YAML syntax error ends the reading, at its line. */
     public static Contents read(byte[] yaml, Set<String> clusters) {
         List<Problem> problems = new ArrayList<>();
-        List<Located> entries = new ArrayList<>();
-        if (!new String(yaml, StandardCharsets.UTF_8).isBlank()) {
-            try (JsonParser parser = YAML.createParser(yaml)) {
-                entries = entries(parser, problems);
-            } catch (IOException e) {
-                // Jackson's message may quote the document; keep only the position.
-                problems.add(new Problem(line(e), "not valid callers YAML"));
-            }
-        }
-        return validate(entries, problems, clusters);
+        return validate(CallersYaml.entries(yaml, problems), problems, clusters);
     }
 
-    /**
-     * An entry as read (null for an empty one), with the line it starts on; not {@code readable} when it could not
-     * be bound, a problem that is recorded already.
-     */
-    private record Located(int line, Entry entry, boolean readable) {}
-
-    private static List<Located> entries(JsonParser parser, List<Problem> problems) throws IOException {
-        List<Located> entries = new ArrayList<>();
-        JsonToken document = parser.nextToken();
-        if (document == null) { // comments only (an empty file or a bare "---" is no callers)
-            problems.add(new Problem(0, "not valid callers YAML: no document, only comments"));
-            return entries;
-        }
-        if (document == JsonToken.VALUE_NULL) {
-            return entries;
-        }
-        if (document != JsonToken.START_OBJECT) {
-            problems.add(new Problem(line(parser), "not valid callers YAML: expected a mapping with callers"));
-            return entries;
-        }
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            int line = line(parser);
-            boolean callers = "callers".equals(parser.currentName());
-            JsonToken value = parser.nextToken();
-            if (!callers) {
-                problems.add(new Problem(line, "has an unknown field at the top (only callers)"));
-                parser.skipChildren();
-            } else if (value == JsonToken.START_ARRAY) {
-                entries = new ArrayList<>(); // a second callers list replaces the first, as when bound at once
-                readEntries(parser, entries, problems);
-            } else if (value != JsonToken.VALUE_NULL) {
-                problems.add(new Problem(line, "callers is not a list"));
-                parser.skipChildren();
-            }
-        }
-        return entries;
-    }
-
-    /** Reads each entry of the callers list on its own, so that one entry's mistake does not hide the next one's. */
-    private static void readEntries(JsonParser parser, List<Located> entries, List<Problem> problems) throws IOException {
-        JsonStreamContext list = parser.getParsingContext();
-        while (parser.nextToken() != JsonToken.END_ARRAY) {
-            int line = line(parser);
-            try {
-                entries.add(new Located(line, YAML.readValue(parser, Entry.class), true));
-            } catch (DatabindException e) {
-                // A value of the wrong kind: the token binding stopped at. An unknown field: the entry's first line,
-                // since a record's fields are buffered and the field is found unknown only at the entry's end.
-                int at = e instanceof UnrecognizedPropertyException ? line : Math.max(line(parser), line);
-                problems.add(new Problem(at, "callers[" + entries.size() + "]" + mistake(e)));
-                entries.add(new Located(line, null, false));
-                while (parser.getParsingContext() != list) { // skip the rest of this entry
-                    if (parser.nextToken() == null) {
-                        return;
-                    }
-                }
-            }
-        }
-    }
-
-    /** What is wrong in an entry, by the schema's field names only (never a name or value from the file). */
-    private static String mistake(DatabindException e) {
-        List<JsonMappingException.Reference> path = e instanceof JsonMappingException m ? m.getPath() : List.of();
-        boolean unknown = e instanceof UnrecognizedPropertyException;
-        StringBuilder where = new StringBuilder();
-        for (int i = 0; i < path.size() - (unknown ? 1 : 0); i++) {
-            JsonMappingException.Reference step = path.get(i);
-            where.append(step.getFieldName() != null ? "." + step.getFieldName() : "[" + step.getIndex() + "]");
-        }
-        return where + (unknown ? " has an unknown field (a caller has name, api-key-sha256, service-account, cluster, grants, purge;"
-                + " a grant credential, scopes)" : " has a value of the wrong kind");
-    }
-
-    private static int line(JsonParser parser) {
-        return parser.currentTokenLocation().getLineNr();
-    }
-
-    private static int line(IOException e) {
-        return e instanceof JsonProcessingException p && p.getLocation() != null ? Math.max(p.getLocation().getLineNr(), 0) : 0;
-    }
-
-    private static Contents validate(List<Located> entries, List<Problem> problems, Set<String> clusters) {
+    private static Contents validate(List<CallersYaml.Located> entries, List<Problem> problems, Set<String> clusters) {
         List<Listed> callers = new ArrayList<>();
         Map<String, Integer> names = new HashMap<>();
         Map<String, Integer> keys = new HashMap<>();
         Map<String, Integer> accounts = new HashMap<>();
         for (int i = 0; i < entries.size(); i++) {
-            Located located = entries.get(i);
+            CallersYaml.Located located = entries.get(i);
             if (!located.readable()) {
                 continue;
             }
@@ -232,7 +117,7 @@ public final class CallersFile {
         return new Contents(callers, problems);
     }
 
-    private static Optional<Caller> caller(String where, int index, Entry entry, Map<String, Integer> names,
+    private static Optional<Caller> caller(String where, int index, CallersYaml.Entry entry, Map<String, Integer> names,
             Map<String, Integer> keys, Map<String, Integer> accounts, Set<String> clusters, List<String> problems) {
         if (entry == null || entry.name() == null || !CALLER_NAME.matcher(entry.name()).matches()) {
             problems.add(where + ".name is missing or not [A-Za-z0-9._-]{1,63}");
@@ -268,7 +153,7 @@ public final class CallersFile {
                 : Optional.empty();
     }
 
-    private static Optional<String> cluster(String where, Entry entry, Set<String> clusters, List<String> problems) {
+    private static Optional<String> cluster(String where, CallersYaml.Entry entry, Set<String> clusters, List<String> problems) {
         if (entry.cluster() == null) {
             return Optional.empty();
         }
@@ -297,10 +182,10 @@ public final class CallersFile {
         return purge;
     }
 
-    private static List<Grant> grants(String where, List<GrantEntry> entries, List<String> problems) {
+    private static List<Grant> grants(String where, List<CallersYaml.GrantEntry> entries, List<String> problems) {
         List<Grant> grants = new ArrayList<>();
         for (int j = 0; entries != null && j < entries.size(); j++) {
-            GrantEntry entry = entries.get(j);
+            CallersYaml.GrantEntry entry = entries.get(j);
             String at = where + ".grants[" + j + "]";
             if (entry == null || entry.credential() == null || !Credential.NAME.matcher(entry.credential()).matches()) {
                 problems.add(at + ".credential is missing or not a valid credential name");

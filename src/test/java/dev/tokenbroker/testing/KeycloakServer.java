@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
@@ -32,7 +33,6 @@ import java.util.stream.Stream;
  */
 public final class KeycloakServer implements AutoCloseable {
 
-    public static final String DEFAULT_JAVA_HOME = "/usr/lib/jvm/temurin-25-jdk-amd64";
     private static final String ADMIN = "admin";
     private static final String ADMIN_PASSWORD = "test-only-admin-password";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,6 +46,41 @@ public final class KeycloakServer implements AutoCloseable {
         this.port = port;
     }
 
+    /**
+     * A Java 21+ JDK for Keycloak: {@code KEYCLOAK_JAVA_HOME}, else the JVM running the tests when it is one, else the
+     * newest under {@code /usr/lib/jvm} (where the Temurin 25 JDK is installed beside the default JDK 17).
+     */
+    public static Optional<Path> javaHome() {
+        String configured = System.getenv("KEYCLOAK_JAVA_HOME");
+        if (configured != null) {
+            return Optional.of(Path.of(configured)).filter(h -> Files.isExecutable(h.resolve("bin/java")));
+        }
+        if (Runtime.version().feature() >= 21) {
+            return Optional.of(Path.of(System.getProperty("java.home")));
+        }
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) {
+            return Optional.empty();
+        }
+        try (var homes = Files.list(jvms)) {
+            return homes.filter(h -> Files.isExecutable(h.resolve("bin/java")) && feature(h) >= 21)
+                    .max(java.util.Comparator.comparingInt(KeycloakServer::feature));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The Java feature release a JDK's {@code release} file names, or 0. */
+    private static int feature(Path home) {
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("JAVA_VERSION=\"(\\d+)")
+                    .matcher(Files.readString(home.resolve("release")));
+            return m.find() ? Integer.parseInt(m.group(1)) : 0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     /** Starts Keycloak and waits (up to 5 minutes: start-dev on a busy machine is slow) until it answers. */
     public static KeycloakServer start() {
         Path home = Path.of(System.getProperty("keycloak.home", "target/keycloak/keycloak-26.5.6"));
@@ -53,11 +88,8 @@ public final class KeycloakServer implements AutoCloseable {
             throw new IllegalStateException("no Keycloak at " + home.toAbsolutePath()
                     + ": the build unpacks org.keycloak:keycloak-quarkus-dist there (process-test-resources)");
         }
-        Path javaHome = Path.of(System.getenv().getOrDefault("KEYCLOAK_JAVA_HOME", DEFAULT_JAVA_HOME));
-        if (!Files.isExecutable(javaHome.resolve("bin/java"))) {
-            throw new IllegalStateException("Keycloak needs a Java 21+ JDK, expected the Temurin 25 JDK at " + javaHome
-                    + " (or set KEYCLOAK_JAVA_HOME); this test does not skip");
-        }
+        Path javaHome = javaHome().orElseThrow(() -> new IllegalStateException("Keycloak needs a Java 21+ JDK: none at "
+                + "KEYCLOAK_JAVA_HOME, the running JVM or /usr/lib/jvm (the Temurin 25 JDK is expected there)"));
         deleteTree(home.resolve("data")); // a fresh dev database: no realm left from an earlier run
         int port = RedisProcess.freePort();
         Path log = Path.of("target", "keycloak-" + port + ".log");
