@@ -201,6 +201,9 @@ The volumes "token-broker.container" mounts: /tmp, callers.yaml, one Secret per 
 with certificates. Everything is mounted as a directory, not with subPath, so that edits reach the running
 broker. Of the certificate Secrets only the keys the broker reads are projected: a Secret that cert-manager
 wrote for Redis also holds that server's private key, which the broker has no business seeing.
+A credential with a tlsSecretName is one projected volume: its Secret, and of that kubernetes.io/tls Secret
+(cert-manager's client certificate) only tls.key and tls.crt, the files the broker reads in place of
+private_key and certificate.
 */}}
 {{- define "token-broker.volumes" -}}
 - name: token-broker-tmp
@@ -214,8 +217,22 @@ wrote for Redis also holds that server's private key, which the broker has no bu
         path: callers.yaml
 {{- range $i, $credential := .Values.credentials }}
 - name: token-broker-credential-{{ $i }}
+  {{- if $credential.tlsSecretName }}
+  projected:
+    sources:
+      - secret:
+          name: {{ $credential.secretName }}
+      - secret:
+          name: {{ $credential.tlsSecretName }}
+          items:
+            - key: tls.key
+              path: tls.key
+            - key: tls.crt
+              path: tls.crt
+  {{- else }}
   secret:
     secretName: {{ $credential.secretName }}
+  {{- end }}
 {{- end }}
 {{- if include "token-broker.tls" . }}
 - name: token-broker-tls

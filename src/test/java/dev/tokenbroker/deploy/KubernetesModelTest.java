@@ -2,6 +2,7 @@ package dev.tokenbroker.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,11 +19,14 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeProjection;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
@@ -179,6 +183,30 @@ class KubernetesModelTest {
         // The ACL user rides in the URL: the client has no username setting.
         assertThat(broker.getEnv()).filteredOn(env -> env.getName().equals("QUARKUS_REDIS_HOSTS"))
                 .singleElement().satisfies(env -> assertThat(env.getValue()).endsWith("?user=token-broker"));
+    }
+
+    @Test
+    void aCredentialWithATlsSecretIsOneProjectedVolumeOfItsSettingsAndTheTlsKeyAndCertificate() {
+        PodSpec pod = RenderedManifests.typed(RenderedManifests.first(RenderedManifests.RENDERED
+                .resolve("full-values.yaml"), "Deployment"), Deployment.class).getSpec().getTemplate().getSpec();
+        assertThat(pod.getContainers().get(0).getVolumeMounts())
+                .filteredOn(mount -> mount.getMountPath().equals("/var/run/secrets/token-broker/credentials/partner-api"))
+                .singleElement().satisfies(mount -> assertThat(mount.getReadOnly()).isTrue()).extracting(VolumeMount::getName)
+                .satisfies(name -> assertThat(pod.getVolumes()).filteredOn(volume -> volume.getName().equals(name))
+                        .singleElement().satisfies(volume -> {
+                            assertThat(volume.getSecret()).isNull();
+                            List<VolumeProjection> sources = volume.getProjected().getSources();
+                            assertThat(sources).extracting(source -> source.getSecret().getName())
+                                    .containsExactly("partner-api-settings", "partner-api-client-tls");
+                            assertThat(sources.get(0).getSecret().getItems()).isEmpty();
+                            assertThat(sources.get(1).getSecret().getItems()).extracting(KeyToPath::getKey, KeyToPath::getPath)
+                                    .containsExactly(tuple("tls.key", "tls.key"), tuple("tls.crt", "tls.crt"));
+                        }));
+        // A credential without tlsSecretName stays one Secret volume.
+        assertThat(pod.getVolumes()).filteredOn(volume -> volume.getName().startsWith("token-broker-credential-"))
+                .filteredOn(volume -> volume.getProjected() == null)
+                .extracting(volume -> volume.getSecret().getSecretName())
+                .containsExactly("adobe-admin", "adobe-analytics-credential");
     }
 
     @Test
