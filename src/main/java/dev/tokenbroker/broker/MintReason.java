@@ -12,9 +12,11 @@ public enum MintReason {
     /** A token served past its refresh point, refreshed in the background. */
     REFRESH_AHEAD,
     /** A caller reported the cached token as refused by an API ({@code rejected}, {@code POST /oauth2/revoke}). */
-    REJECTED;
+    REJECTED,
+    /** The key's token was dropped by a purge (DELETE /tokens/{credential}, a removed or re-pointed credential). */
+    PURGE;
 
-    /** The attribute value: {@code miss}, {@code refresh_ahead}, {@code rejected}. */
+    /** The attribute value: {@code miss}, {@code refresh_ahead}, {@code rejected}, {@code purge}. */
     public String tag() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -108,7 +108,9 @@ public class TokenService {
                 local.put(key, stored.get());
                 return Uni.createFrom().item(served(credential, key, stored.get(), Tier.REDIS));
             }
-            return Uni.createFrom().item(() -> new Served(minter.token(credential, key, t -> goodFor(t, minTtl)), Tier.UPSTREAM))
+            MintReason reason = local.purgedSinceLastToken(key) ? MintReason.PURGE : MintReason.MISS;
+            return Uni.createFrom().item(() -> new Served(minter.token(credential, key, t -> goodFor(t, minTtl), reason),
+                            Tier.UPSTREAM))
                     .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
         }).onItemOrFailure().transformToUni(then::apply);
     }

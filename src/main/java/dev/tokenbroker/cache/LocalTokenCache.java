@@ -19,9 +19,13 @@ public class LocalTokenCache {
 
     private final Cache<TokenKey, Token> cache;
     private final boolean enabled;
+    private final long maximumSize;
+    /** Keys whose token a purge dropped here and that have had none since: their next mint is for the purge. */
+    private final java.util.Set<TokenKey> purged = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     LocalTokenCache(TokenBrokerConfig config, Clock clock) {
         this.enabled = config.cache().localEnabled();
+        this.maximumSize = config.cache().localMaximumSize();
         this.cache = Caffeine.newBuilder()
                 .maximumSize(config.cache().localMaximumSize())
                 .expireAfter(Expiry.<TokenKey, Token>writing((key, token) ->
@@ -36,7 +40,18 @@ public class LocalTokenCache {
     public void put(TokenKey key, Token token) {
         if (enabled) {
             cache.put(key, token);
+            if (!purged.isEmpty()) {
+                purged.remove(key);
+            }
         }
+    }
+
+    /**
+     * Whether the key's token was dropped here by a purge and none has come since; asked once, by the mint that
+     * follows (the reason of its span), and forgotten then.
+     */
+    public boolean purgedSinceLastToken(TokenKey key) {
+        return !purged.isEmpty() && purged.remove(key);
     }
 
     /** Names of the credentials that have tokens here now. */
@@ -78,12 +93,20 @@ public class LocalTokenCache {
         return dropped;
     }
 
+    /** Drops every token of the credential held here (a purge). */
     public void dropCredential(String credential) {
-        cache.asMap().keySet().removeIf(key -> key.credential().equals(credential));
+        cache.asMap().keySet().removeIf(key -> {
+            boolean of = key.credential().equals(credential);
+            if (of && purged.size() < maximumSize) {
+                purged.add(key);
+            }
+            return of;
+        });
     }
 
     public void clear() {
         cache.invalidateAll();
+        purged.clear();
     }
 
     private static Duration maxZero(Duration d) {

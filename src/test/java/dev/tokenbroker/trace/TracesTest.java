@@ -171,6 +171,27 @@ class TracesTest extends RedisBrokerTest {
     }
 
     @Test
+    void aMintAfterAPurgeSaysSo() {
+        token("openid");
+        as(OPS_KEY).when().delete("/tokens/" + Fixtures.CREDENTIAL).then().statusCode(204);
+        awaitQuiet();
+        exporter.reset();
+        logs.clear();
+        String minted = token("openid");
+        SpanData mint = only(awaitTrace(auditTraceId(), 1), s -> s.getName().equals("mint"));
+        assertThat(attr(mint, "token_broker.mint.reason")).isEqualTo("purge");
+        awaitQuiet();
+        exporter.reset();
+        logs.clear();
+        // The token gone by other means than a purge (here: dropped by its digest, and Redis emptied): a plain miss.
+        assertThat(localCache.dropToken(Fixtures.CREDENTIAL, sha256Hex(minted))).isTrue();
+        redis.command("FLUSHALL");
+        token("openid");
+        SpanData next = only(awaitTrace(auditTraceId(), 1), s -> s.getName().equals("mint"));
+        assertThat(attr(next, "token_broker.mint.reason")).as("the purge is told once").isEqualTo("miss");
+    }
+
+    @Test
     void spansHoldNoTokenSecretOrCallerKey() {
         String minted = token("openid");
         String fromMemory = token("openid");
@@ -227,6 +248,15 @@ class TracesTest extends RedisBrokerTest {
         List<SpanData> found = spans.stream().filter(which).toList();
         assertThat(found).hasSize(1);
         return found.get(0);
+    }
+
+    private static String sha256Hex(String value) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String attr(SpanData span, String key) {
