@@ -83,7 +83,7 @@ public final class KeycloakServer implements AutoCloseable {
 
     /** Starts Keycloak and waits (up to 5 minutes: start-dev on a busy machine is slow) until it answers. */
     public static KeycloakServer start() {
-        Path home = Path.of(System.getProperty("keycloak.home", "target/keycloak/keycloak-26.5.6"));
+        Path home = Path.of(System.getProperty("keycloak.home", "target/keycloak/keycloak-26.7.3"));
         if (!Files.isExecutable(home.resolve("bin/kc.sh"))) {
             throw new IllegalStateException("no Keycloak at " + home.toAbsolutePath()
                     + ": the build unpacks org.keycloak:keycloak-quarkus-dist there (process-test-resources)");
