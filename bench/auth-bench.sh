@@ -9,8 +9,8 @@
 # median of the rounds, since on a shared machine single runs vary.
 #
 # Needs JDK 17, Maven, openssl and xxd; uses wrk when installed (apt-get install -y wrk), else a Java
-# HttpClient loop (bench/AuthBench.java; LOAD=java forces it). Builds the demo jar first (its stand-in token endpoint mints the
-# one token the run needs) unless SKIP_BUILD=1. Everything listens on 127.0.0.1 only and stops at the end.
+# HttpClient loop (bench/AuthBench.java; LOAD=java forces it). Builds the demo jar, target/token-broker-demo.jar, first
+# (its stand-in token endpoint mints the one token the run needs) unless SKIP_BUILD=1. Everything listens on 127.0.0.1 only and stops at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,7 +31,7 @@ b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   echo "building the demo jar ..."
-  mvn -B -q package -DskipTests -Dquarkus.profile=demo
+  mvn -B -q package -DskipTests -Pdemo
 fi
 PORT=$(free_port)
 MANAGEMENT_PORT=$(free_port)
@@ -68,7 +68,7 @@ TOKENBROKER_CREDENTIALS_DIR="$WORK/credentials" TOKENBROKER_CALLERS_FILE="$WORK/
 TOKENBROKER_KUBERNETES_JWKS_URL="$WORK/jwks.json" TOKENBROKER_KUBERNETES_ISSUER="$ISSUER" \
 QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$PORT" QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
 QUARKUS_MANAGEMENT_PORT="$MANAGEMENT_PORT" \
-  java -Dquarkus.profile=demo -jar target/token-broker.jar > "$WORK/broker.log" 2>&1 &
+  java -Dquarkus.profile=demo -jar target/token-broker-demo.jar > "$WORK/broker.log" 2>&1 &
 BROKER_PID=$!
 for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$MANAGEMENT_PORT/q/health/ready" > /dev/null && break

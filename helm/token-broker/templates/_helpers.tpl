@@ -85,11 +85,12 @@ listens on 127.0.0.1 for the pod's own containers, over plain HTTP, whatever tls
 {{- end }}
 
 {{/*
-Where the certificate comes from, with TLS on: "cert-manager" (tls.certManager.issuerRef), "secret" (an existing
-tls.secretName), or "generated" (made by the chart at install, see templates/tls-generated.yaml).
+Where the certificate comes from, with TLS on: "cert-manager" (tls.certManager.issuerRef, or the chart's own CA
+with tls.certManager.createCA), "secret" (an existing tls.secretName), or "generated" (made by `helm install`, see
+templates/tls-generated.yaml).
 */}}
 {{- define "token-broker.tlsSource" -}}
-{{- if .Values.tls.certManager.issuerRef }}cert-manager
+{{- if or .Values.tls.certManager.issuerRef .Values.tls.certManager.createCA }}cert-manager
 {{- else if .Values.tls.secretName }}secret
 {{- else }}generated
 {{- end }}
@@ -109,14 +110,23 @@ ServiceAccount callers are configured (the broker then reads the cluster's JWKS 
 {{- define "token-broker.automountToken" -}}
 {{- $automount := .Values.serviceAccount.automount }}
 {{- if eq (toString $automount) "auto" }}
-{{- $serviceAccountCallers := not (empty .Values.kubernetes.jwksUrl) }}
-{{- range .Values.callers.entries }}
-{{- if index . "service-account" }}{{ $serviceAccountCallers = true }}{{ end }}
-{{- end }}
-{{- $serviceAccountCallers }}
+{{- not (empty (include "token-broker.serviceAccountCallers" .)) }}
 {{- else }}
 {{- $automount }}
 {{- end }}
+{{- end }}
+
+{{/*
+"true" when the broker checks ServiceAccount tokens of the default cluster with its JWKS from the API server, so
+that it needs the ClusterRole system:service-account-issuer-discovery: kubernetes.jwksUrl set, a callers.entries
+entry with a service-account, or TokenGrant objects (grants.kubernetes.enabled, which grant ServiceAccounts).
+*/}}
+{{- define "token-broker.serviceAccountCallers" -}}
+{{- $callers := or (not (empty .Values.kubernetes.jwksUrl)) (dig "grants" "kubernetes" "enabled" false .Values.AsMap) }}
+{{- range .Values.callers.entries }}
+{{- if index . "service-account" }}{{ $callers = true }}{{ end }}
+{{- end }}
+{{- if $callers }}true{{ end }}
 {{- end }}
 
 {{/*
@@ -180,6 +190,25 @@ so it also runs where an application chart renders the sidecar.
 {{- end }}
 {{- if and (not .Values.tls.enabled) .Values.tls.certManager.issuerRef }}
 {{- fail "tls.certManager.issuerRef needs tls.enabled: set tls.enabled=true to serve HTTPS with the certificate, or leave issuerRef empty" }}
+{{- end }}
+{{- if and (not .Values.tls.enabled) (or .Values.tls.certManager.createCA .Values.tls.trustManager.enabled) }}
+{{- fail "tls.certManager.createCA and tls.trustManager.enabled need tls.enabled: set tls.enabled=true, or leave them false" }}
+{{- end }}
+{{- if and .Values.tls.trustManager.enabled (not .Values.tls.trustManager.caSecret.name) (not .Values.tls.certManager.createCA) }}
+{{- fail "tls.trustManager.enabled needs the CA's Secret: set tls.trustManager.caSecret.name, or tls.certManager.createCA=true for the chart's own CA" }}
+{{- end }}
+{{- /* A grant of a credential that `credentials` does not define would be refused by the broker at every request. */}}
+{{- if not .Values.callers.existingConfigMap }}
+{{- $defined := list }}
+{{- range .Values.credentials }}{{ $defined = append $defined .name }}{{ end }}
+{{- range .Values.callers.entries }}
+{{- $caller := .name }}
+{{- range .grants }}
+{{- if not (has .credential $defined) }}
+{{- fail (printf "callers.entries: %s has a grant of credential %q, which credentials does not define (defined: %s)" $caller .credential (join ", " $defined | default "none")) }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- if and .Values.redis.enabled .Values.redis.username .Values.redis.existingSecret.name }}
 {{- fail "redis.username cannot be added to a URL that comes from redis.existingSecret: write ?user=<name> into the URL in that Secret" }}

@@ -1,6 +1,7 @@
 package dev.tokenbroker.demo;
 
-import io.quarkus.arc.profile.IfBuildProfile;
+import io.quarkus.arc.properties.IfBuildProperty;
+import io.quarkus.runtime.configuration.ConfigUtils;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.POST;
@@ -14,19 +15,25 @@ import java.util.Map;
 
 /**
  * A stand-in for Adobe IMS's token endpoint, so that the demo build serves a token with nothing else
- * installed. It exists only in the demo build: the production build has no such route.
+ * installed. It exists only in the demo build ({@code target/token-broker-demo.jar}, the pom's {@code demo} profile):
+ * the product jar has no such route. In the demo jar it answers only while the demo profile is active at run time
+ * ({@code -Dquarkus.profile=demo}), and 404 otherwise.
  */
-@IfBuildProfile("demo")
+@IfBuildProperty(name = "token-broker.demo-build", stringValue = "true")
 @Path("/demo/ims/token/v3")
 public class DemoTokenEndpoint {
 
     private final SecureRandom random = new SecureRandom();
+    private final boolean demoProfile = ConfigUtils.isProfileActive("demo");
 
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.APPLICATION_JSON)
     public Response token(@FormParam("grant_type") String grantType, @FormParam("client_id") String clientId,
             @FormParam("client_secret") String clientSecret, @FormParam("scope") String scope) {
+        if (!demoProfile) {
+            return Response.status(Response.Status.NOT_FOUND).build();
+        }
         if (!"client_credentials".equals(grantType)) {
             return error("unsupported_grant_type", "grant_type must be client_credentials");
         }

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.certmanager.api.model.v1.Certificate;
+import io.fabric8.certmanager.api.model.v1.Issuer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -55,7 +56,7 @@ final class RenderedManifests {
     static final Map<String, Class<? extends HasMetadata>> KINDS = Stream.of(Deployment.class, DaemonSet.class, Service.class,
                     ServiceAccount.class, ConfigMap.class, ClusterRoleBinding.class, HorizontalPodAutoscaler.class,
                     PodDisruptionBudget.class, NetworkPolicy.class, ServiceMonitor.class, PrometheusRule.class,
-                    Certificate.class, Secret.class)
+                    Certificate.class, Issuer.class, Secret.class)
             .collect(Collectors.toUnmodifiableMap(c -> HasMetadata.getApiVersion(c) + "/" + HasMetadata.getKind(c),
                     Function.identity()));
 

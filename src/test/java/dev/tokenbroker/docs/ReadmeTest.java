@@ -13,8 +13,9 @@ class ReadmeTest {
 
     /** What a newcomer sees without scrolling, about one screen. */
     private static final int FIRST_SCREEN_LINES = 45;
-    private static final String RUN = "mvn -B -q package -DskipTests -Dquarkus.profile=demo && java -Dquarkus.profile=demo"
-            + " -jar target/token-broker.jar";
+    /** The demo build: its own jar, never the product's target/token-broker.jar (pom.xml, profile demo). */
+    private static final String RUN = "mvn -B -q package -DskipTests -Pdemo && java -Dquarkus.profile=demo"
+            + " -jar target/token-broker-demo.jar";
     private static final String CURL = "curl -s -H 'Authorization: Bearer demo-key-not-secret-0123456789abcdef'"
             + " 'http://localhost:8080/tokens?credential=demo&scope=openid'";
     private static final String TEST = "mvn -B verify";
