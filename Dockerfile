@@ -11,6 +11,8 @@
 # JAR=prebuilt takes target/token-broker.jar from the build context instead of building it in BUILDER_IMAGE
 # (.ci/image-checks does, where no registry can be reached): `mvn -B package -DskipTests` first. Only the stages
 # the target needs are built (BuildKit, Podman/Buildah), so the other jar source is neither built nor pulled.
+# Podman 4.3 (Buildah 1.28) sees which stage `FROM jar-${JAR}` names only when JAR is passed: with it, pass
+# `--build-arg JAR=build` (or prebuilt) explicitly.
 ###
 ARG BUILDER_IMAGE=docker.io/library/maven:3.9-eclipse-temurin-17
 ARG RUNTIME_IMAGE=registry.access.redhat.com/ubi9/openjdk-17-runtime:1.23
@@ -46,7 +48,7 @@ WORKDIR /deployments
 # reuse the library layers. On JDK 17 a CDS archive holds no class that the fast-jar's RunnerClassLoader loads,
 # only the JDK's and those on the system class path, which in an uber-jar are all of them: with the archive below
 # the broker is ready in 1.0-1.9 s instead of 2.3-2.6 s (measured on 2 cores). That is paid at every start of every
-# pod, the sidecar's in each application pod included; a re-pull of the whole jar (27 MB) only once per release.
+# pod, the sidecar's in each application pod included; a re-pull of the whole jar (39 MB) only once per release.
 # Root's, like the start script: the broker's user reads them and can change neither.
 COPY --from=jar /token-broker.jar /deployments/token-broker.jar
 # The entry point: sizes the heap from the container's memory limit and takes the chart's JVM options
