@@ -1,34 +1,59 @@
 ####
-# token-broker container image: one Quarkus uber-jar and its AppCDS archive on a UBI 9 OpenJDK 17 runtime.
+# token-broker container image: one Quarkus uber-jar and its AppCDS archive on an OpenJDK 17 runtime.
 #
 #   docker build -t token-broker:0.1.0 .
 #   docker run --rm -p 8080:8080 -p 9000:9000 token-broker:0.1.0
 #
-# The first stage builds the application (tests run in CI, not here); the second is the Dockerfile.jvm that
-# Quarkus generates, with the base image pinned, for the uber-jar instead of the fast-jar, and a class-data
-# sharing archive made by the image's own JVM.
+# The base images are build arguments (docs/deploying.md, "Building the image"): BUILDER_IMAGE, a JDK 17 with
+# Maven, and RUNTIME_IMAGE, any OpenJDK 17.0.11+ runtime with a POSIX shell (the entry point is the project's own
+# start script, not one vendor's). Pin them by digest for a release, `--build-arg RUNTIME_IMAGE=name:tag@sha256:...`;
+# the defaults below are tags only, since no digest of them could be checked from where this was written.
+# JAR=prebuilt takes target/token-broker.jar from the build context instead of building it in BUILDER_IMAGE
+# (.ci/image-checks does, where no registry can be reached): `mvn -B package -DskipTests` first. Only the stages
+# the target needs are built (BuildKit, Podman/Buildah), so the other jar source is neither built nor pulled.
+# Podman 4.3 (Buildah 1.28) sees which stage `FROM jar-${JAR}` names only when JAR is passed: with it, pass
+# `--build-arg JAR=build` (or prebuilt) explicitly.
 ###
+ARG BUILDER_IMAGE=docker.io/library/maven:3.9-eclipse-temurin-17
+ARG RUNTIME_IMAGE=registry.access.redhat.com/ubi9/openjdk-17-runtime:1.23
+ARG JAR=build
 
-FROM maven:3.9-eclipse-temurin-17 AS build
+# The first stage builds the application (tests run in CI, not here).
+FROM ${BUILDER_IMAGE} AS build
 WORKDIR /build
 COPY pom.xml .
 COPY src/main src/main
-# application.properties packages the uber-jar target/token-broker.jar.
+# pom.xml packages the uber-jar target/token-broker.jar (quarkus.package.output-name).
 RUN mvn -B -DskipTests package
 
+FROM scratch AS jar-build
+COPY --from=build /build/target/token-broker.jar /token-broker.jar
+
+FROM scratch AS jar-prebuilt
+COPY target/token-broker.jar /token-broker.jar
+
+FROM jar-${JAR} AS jar
+
+# The runtime stage is the Dockerfile.jvm that Quarkus generates, for the uber-jar instead of the fast-jar, with a
+# class-data sharing archive made by the image's own JVM and the project's start script as entry point.
 # JDK 17, not a JDK 25 runtime with an AOT cache (JEP 483, 515): bench/run.sh measured the cache starting both JVM
 # profiles sooner (central 1.23 s against 1.83 s, the sidecar 0.93 s against 1.35 s) but holding more memory in both
 # (after load 342 against 335 MiB, and 148 against 134 MiB), at the same CPU per request (docs/benchmark.md).
-FROM registry.access.redhat.com/ubi9/openjdk-17-runtime:1.23
+FROM ${RUNTIME_IMAGE}
 
 ENV LANGUAGE='en_US:en'
+WORKDIR /deployments
 
 # One layer, the uber-jar, not the fast-jar's four (lib, *.jar, app, quarkus) that let an image of changed code
 # reuse the library layers. On JDK 17 a CDS archive holds no class that the fast-jar's RunnerClassLoader loads,
 # only the JDK's and those on the system class path, which in an uber-jar are all of them: with the archive below
 # the broker is ready in 1.0-1.9 s instead of 2.3-2.6 s (measured on 2 cores). That is paid at every start of every
-# pod, the sidecar's in each application pod included; a re-pull of the whole jar (27 MB) only once per release.
-COPY --from=build --chown=185 /build/target/token-broker.jar /deployments/token-broker.jar
+# pod, the sidecar's in each application pod included; a re-pull of the whole jar (39 MB) only once per release.
+# Root's, like the start script: the broker's user reads them and can change neither.
+COPY --from=jar /token-broker.jar /deployments/token-broker.jar
+# The entry point: sizes the heap from the container's memory limit and takes the chart's JVM options
+# (GC_CONTAINER_OPTIONS, JAVA_OPTS_APPEND), as the UBI images' run-java.sh did; on any JRE base.
+COPY src/main/docker/token-broker.sh /usr/local/bin/token-broker
 
 # 8080: the API; 9000: the management interface (health, metrics).
 EXPOSE 8080 9000
@@ -39,12 +64,15 @@ EXPOSE 8080 9000
 # quarkus.package.jar.appcds.enabled, and before runtime initialisation, so its list lacks a third of the classes.
 # Made by this image's JVM, since an archive works only with the JVM that wrote it; by root, since the base image's
 # /deployments belongs to root, so the archive is root's and read-only; nothing is left in /tmp. A JVM that cannot
-# map it (-Xshare:auto) starts without it. The check first: the chart's sidecar profile sets
-# -XX:TrimNativeHeapInterval, an OpenJDK 17.0.11+ option, and a JVM without it refuses to start.
+# map it (-Xshare:auto) starts without it. The start script executable whatever the build's umask (not so the jar: a
+# chmod here would copy its 39 MB into this layer again).
+# The check first: the chart's sidecar profile sets -XX:TrimNativeHeapInterval, an OpenJDK 17.0.11+ option, and a
+# JVM without it refuses to start.
 USER root
 RUN set -e; \
     java -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=2000 -version > /dev/null 2>&1 \
       || { echo "this JVM lacks -XX:TrimNativeHeapInterval (OpenJDK 17.0.11+), which the chart's sidecar profile sets"; exit 1; }; \
+    chmod 755 /usr/local/bin/token-broker; \
     mkdir /tmp/app-cds; \
     java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Djava.io.tmpdir=/tmp/app-cds \
       -XX:DumpLoadedClassList=/tmp/app-cds/classes.lst -jar /deployments/token-broker.jar > /tmp/app-cds/start.log 2>&1 & \
@@ -74,4 +102,4 @@ USER 185
 ENV JAVA_OPTS_APPEND="-Djava.util.logging.manager=org.jboss.logmanager.LogManager -XX:SharedArchiveFile=/deployments/app-cds.jsa -Xshare:auto"
 ENV JAVA_APP_JAR="/deployments/token-broker.jar"
 
-ENTRYPOINT [ "/opt/jboss/container/java/run/run-java.sh" ]
+ENTRYPOINT [ "/usr/local/bin/token-broker" ]
