@@ -112,6 +112,14 @@ public class CredentialRegistry {
         return out;
     }
 
+    /**
+     * A token request found this credential's files unusable: reading it again records the problem (log line, metric,
+     * readiness detail) while its last valid version stays, until a later read finds the files good again.
+     */
+    void onUnusable(@Observes CredentialUnusable event) {
+        reload(event.name());
+    }
+
     /** Reads the whole directory again: every credential, new ones, removed ones. */
     synchronized void reloadAll(String trigger) {
         Path root = config.dir();
