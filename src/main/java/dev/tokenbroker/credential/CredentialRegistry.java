@@ -112,11 +112,16 @@ public class CredentialRegistry {
         return out;
     }
 
+    /** Whether this credential's files are reported invalid now. */
+    public boolean reported(String name) {
+        return problems.containsKey(name);
+    }
+
     /**
-     * A token request found this credential's files unusable: reading it again records the problem (log line, metric,
-     * readiness detail) while its last valid version stays, until a later read finds the files good again.
+     * A token request found this credential's token file unusable, or usable again: reading it again records the
+     * problem (log line, metric, readiness detail) while its last valid version stays, or ends the report.
      */
-    void onUnusable(@Observes CredentialUnusable event) {
+    void onRecheck(@Observes CredentialRecheck event) {
         reload(event.name());
     }
 

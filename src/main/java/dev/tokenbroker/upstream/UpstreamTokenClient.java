@@ -2,7 +2,9 @@ package dev.tokenbroker.upstream;
 
 import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.credential.Credential;
-import dev.tokenbroker.credential.CredentialUnusable;
+import dev.tokenbroker.credential.ClientAuth;
+import dev.tokenbroker.credential.CredentialRecheck;
+import dev.tokenbroker.credential.CredentialRegistry;
 import dev.tokenbroker.token.ScopeSet;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.trace.Spans;
@@ -51,12 +53,14 @@ public class UpstreamTokenClient {
     private final ThrottledClients throttled;
     private final Spans spans;
     private final Clock clock;
-    private final Event<CredentialUnusable> unusable;
+    private final CredentialRegistry registry;
+    private final Event<CredentialRecheck> recheck;
 
     UpstreamTokenClient(TokenBrokerConfig config, MeterRegistry meters, TokenEndpoints endpoints,
             TokenResponseReader reader, HostGuards guards, ThrottledClients throttled, Spans spans, Clock clock,
-            Event<CredentialUnusable> unusable) {
-        this.unusable = unusable;
+            CredentialRegistry registry, Event<CredentialRecheck> recheck) {
+        this.registry = registry;
+        this.recheck = recheck;
         this.spans = spans;
         this.config = config.upstream();
         this.meters = meters;
@@ -76,11 +80,15 @@ public class UpstreamTokenClient {
         }
         List<ClientAuthenticator> authenticators = ClientAuthenticator.of(credential, clock);
         try {
-            return guarded(credential, authenticators.get(0), scopes);
+            Token token = guarded(credential, authenticators.get(0), scopes);
+            if (credential.clientAuth() instanceof ClientAuth.Federated && registry.reported(credential.name())) {
+                recheck.fire(new CredentialRecheck(credential.name())); // its token file is good again
+            }
+            return token;
         } catch (FederatedAssertion.Unusable e) {
             Log.warnf("event=federated_token_unusable credential=%s file=%s problem=\"%s\" action=mint_refused",
                     credential.name(), e.file(), e.problem());
-            unusable.fire(new CredentialUnusable(credential.name()));
+            recheck.fire(new CredentialRecheck(credential.name()));
             throw e.withRetryAfter(config.retryAfter());
         } catch (UpstreamRejectedException e) {
             if (e.refusedClient() && authenticators.size() > 1) {

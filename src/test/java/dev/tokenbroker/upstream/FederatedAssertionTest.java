@@ -112,7 +112,7 @@ class FederatedAssertionTest extends PrivateUpstreamBrokerTest {
     }
 
     @Test
-    void aTokenFileThatExpiresAfterLoadingRefusesTheMintSayingWhyAndReportsTheCredential() {
+    void aTokenFileThatExpiresAfterLoadingRefusesTheMintSayingWhyAndReportsTheCredentialUntilItIsRenewed() {
         tokens.add(projected.write(projected.issue(AUDIENCE)));
         mountFederated();
         tokens.add(projected.write(projected.expired(AUDIENCE)));
@@ -132,6 +132,7 @@ class FederatedAssertionTest extends PrivateUpstreamBrokerTest {
         tokenFor(IDP_A).statusCode(200);
         assertThat(ClientKeys.form(idp.server().findAll(Ims.tokenRequested()).get(0).getBodyAsString()))
                 .containsEntry("client_assertion", tokens.get(2));
+        assertThat(credentials.problems()).as("the mint that succeeded ended the report").doesNotContainKey(IDP_A);
         assertNoServiceAccountTokenShown();
     }
 
