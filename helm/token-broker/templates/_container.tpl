@@ -130,6 +130,11 @@ volumeMounts:
   - name: token-broker-credential-{{ $i }}
     mountPath: /var/run/secrets/token-broker/credentials/{{ $credential.name }}
     readOnly: true
+  {{- if $credential.federated }}
+  - name: token-broker-federated-{{ $i }}
+    mountPath: /var/run/secrets/token-broker/federated/{{ $credential.name }}
+    readOnly: true
+  {{- end }}
   {{- end }}
   {{- $dirs := include "token-broker.tlsDirs" . | fromYaml }}
   {{- if include "token-broker.tls" . }}
@@ -204,6 +209,9 @@ wrote for Redis also holds that server's private key, which the broker has no bu
 A credential with a tlsSecretName is one projected volume: its Secret, and of that kubernetes.io/tls Secret
 (cert-manager's client certificate) only tls.key and tls.crt, the files the broker reads in place of
 private_key and certificate.
+A credential with `federated` gets a second projected volume beside it: the pod's own ServiceAccount token for that
+audience, at /var/run/secrets/token-broker/federated/<name>/token (where its federated_token_file points), which the
+kubelet renews at 80% of expirationSeconds.
 */}}
 {{- define "token-broker.volumes" -}}
 - name: token-broker-tmp
@@ -233,6 +241,15 @@ private_key and certificate.
   secret:
     secretName: {{ $credential.secretName }}
   {{- end }}
+{{- with $credential.federated }}
+- name: token-broker-federated-{{ $i }}
+  projected:
+    sources:
+      - serviceAccountToken:
+          audience: {{ .audience | quote }}
+          expirationSeconds: {{ .expirationSeconds | default 3600 }}
+          path: token
+{{- end }}
 {{- end }}
 {{- if include "token-broker.tls" . }}
 - name: token-broker-tls

@@ -12,7 +12,12 @@ public enum AuthMethod {
     /** A client assertion signed with the credential's private key (RFC 7523 2.2, OIDC Core 9). */
     PRIVATE_KEY_JWT,
     /** Mutual TLS with the credential's certificate and private key (RFC 8705 2.1). */
-    TLS_CLIENT_AUTH;
+    TLS_CLIENT_AUTH,
+    /**
+     * The JWT of {@code federated_token_file} (usually the broker's projected ServiceAccount token) sent as the client
+     * assertion (RFC 7523 2.2): no secret or key is held.
+     */
+    FEDERATED;
 
     public String value() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -49,4 +49,21 @@ public sealed interface ClientAuth {
             return AuthMethod.TLS_CLIENT_AUTH;
         }
     }
+
+    /**
+     * {@code federated}: the JWT in {@code tokenFile}, read anew for every token request ({@link FederatedToken}), is
+     * the client assertion; the token itself is never held here.
+     */
+    record Federated(java.nio.file.Path tokenFile) implements ClientAuth {
+        public Federated {
+            if (!tokenFile.isAbsolute()) {
+                throw new IllegalArgumentException("federated_token_file must be an absolute path");
+            }
+        }
+
+        @Override
+        public AuthMethod method() {
+            return AuthMethod.FEDERATED;
+        }
+    }
 }

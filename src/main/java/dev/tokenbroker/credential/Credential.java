@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 /**
  * One technical account, as read from its mounted Kubernetes Secret. {@code clientAuth} holds what its
- * {@code auth_method} needs (secrets, or a private key and certificate); secrets and keys redact themselves in
+ * {@code auth_method} needs (secrets, a private key and certificate, or the path of a federated token file); secrets and keys redact themselves in
  * {@code toString}.
  * {@code caBundle} is the Secret's {@code ca_file}: CAs trusted for this credential's token endpoint.
  * {@code tokenParams} are sent with every token request; {@code defaultLifetime} stands in for an answer's missing

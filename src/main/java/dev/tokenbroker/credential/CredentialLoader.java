@@ -123,7 +123,7 @@ public final class CredentialLoader {
         AuthMethod authMethod = optional(dir, "auth_method")
                 .map(v -> AuthMethod.of(v).orElseThrow(() ->
                         new InvalidFile("auth_method", "must be client_secret_post, client_secret_basic, "
-                                + "private_key_jwt or tls_client_auth")))
+                                + "private_key_jwt, tls_client_auth or federated")))
                 .orElse(AuthMethod.CLIENT_SECRET_POST);
         ClientAuth clientAuth = clientAuth(dir, authMethod, tokenUrl);
         ScopeSeparator separator = optional(dir, "scope_separator")
@@ -161,7 +161,17 @@ public final class CredentialLoader {
                         informative(dir, "assertion_audience").orElse(tokenUrl.toString()));
             }
             case TLS_CLIENT_AUTH -> new ClientAuth.TlsClientAuth(clientKey(dir, true));
+            case FEDERATED -> federated(required(dir, "federated_token_file"));
         };
+    }
+
+    /** The token file must hold a usable JWT now; it is read again for every token request. */
+    private static ClientAuth.Federated federated(String path) {
+        try {
+            return FederatedToken.check(path, java.time.Instant.now());
+        } catch (FederatedToken.Unusable e) {
+            throw new InvalidFile("federated_token_file", e.getMessage());
+        }
     }
 
     /** {@code private_key} and {@code certificate}, or a {@code kubernetes.io/tls} Secret's {@code tls.key}, {@code tls.crt}. */

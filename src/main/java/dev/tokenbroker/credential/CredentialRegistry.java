@@ -112,6 +112,19 @@ public class CredentialRegistry {
         return out;
     }
 
+    /** Whether this credential's files are reported invalid now. */
+    public boolean reported(String name) {
+        return problems.containsKey(name);
+    }
+
+    /**
+     * A token request found this credential's token file unusable, or usable again: reading it again records the
+     * problem (log line, metric, readiness detail) while its last valid version stays, or ends the report.
+     */
+    void onRecheck(@Observes CredentialRecheck event) {
+        reload(event.name());
+    }
+
     /** Reads the whole directory again: every credential, new ones, removed ones. */
     synchronized void reloadAll(String trigger) {
         Path root = config.dir();

@@ -21,7 +21,7 @@ public final class CredentialsDirectory {
      * Every file a credential's directory may hold (the contract's table), and {@code ca.crt}, which a cert-manager
      * {@code kubernetes.io/tls} Secret carries beside {@code tls.crt} and {@code tls.key}.
      */
-    public static final Set<String> FILES = Set.of("client_id", "client_secret", "client_secret_next", "private_key",
+    public static final Set<String> FILES = Set.of("client_id", "client_secret", "client_secret_next", "federated_token_file", "private_key",
             "tls.key", "certificate", "tls.crt", "ca.crt", "key_id", "assertion_audience", "token_params",
             "default_lifetime", "scopes", "default_scopes", "token_url", "auth_method", "scope_separator", "ca_file",
             "org_id", "technical_account_id");

@@ -32,6 +32,9 @@ interface ClientAuthenticator {
         if (auth instanceof ClientAuth.TlsClientAuth tls) {
             return List.of(new MutualTls(clientId, tls.key()));
         }
+        if (auth instanceof ClientAuth.Federated federated) {
+            return List.of(new FederatedAssertion(credential.name(), clientId, federated.tokenFile(), clock));
+        }
         ClientAuth.ClientSecret secrets = (ClientAuth.ClientSecret) auth;
         List<ClientAuthenticator> tried = new ArrayList<>();
         tried.add(SecretAuthenticator.of(secrets.method(), clientId, secrets.secret()));

@@ -68,7 +68,7 @@ class HostGuards {
         }
         if (e instanceof UpstreamUnavailableException unavailable) {
             return switch (unavailable.reason()) {
-                case "untrusted_certificate", "invalid_response" -> false;
+                case "untrusted_certificate", "invalid_response", FederatedAssertion.UNUSABLE -> false;
                 // A wait longer than the backoff allows is the client's to honour, not this mint's.
                 case "rate_limited" -> unavailable.retryAfter()
                         .map(wait -> wait.compareTo(config.maxRetryDelay()) <= 0).orElse(true);

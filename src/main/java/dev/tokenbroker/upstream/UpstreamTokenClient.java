@@ -2,6 +2,9 @@ package dev.tokenbroker.upstream;
 
 import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.credential.Credential;
+import dev.tokenbroker.credential.ClientAuth;
+import dev.tokenbroker.credential.CredentialRecheck;
+import dev.tokenbroker.credential.CredentialRegistry;
 import dev.tokenbroker.token.ScopeSet;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.trace.Spans;
@@ -11,6 +14,7 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,9 +53,14 @@ public class UpstreamTokenClient {
     private final ThrottledClients throttled;
     private final Spans spans;
     private final Clock clock;
+    private final CredentialRegistry registry;
+    private final Event<CredentialRecheck> recheck;
 
     UpstreamTokenClient(TokenBrokerConfig config, MeterRegistry meters, TokenEndpoints endpoints,
-            TokenResponseReader reader, HostGuards guards, ThrottledClients throttled, Spans spans, Clock clock) {
+            TokenResponseReader reader, HostGuards guards, ThrottledClients throttled, Spans spans, Clock clock,
+            CredentialRegistry registry, Event<CredentialRecheck> recheck) {
+        this.registry = registry;
+        this.recheck = recheck;
         this.spans = spans;
         this.config = config.upstream();
         this.meters = meters;
@@ -71,7 +80,16 @@ public class UpstreamTokenClient {
         }
         List<ClientAuthenticator> authenticators = ClientAuthenticator.of(credential, clock);
         try {
-            return guarded(credential, authenticators.get(0), scopes);
+            Token token = guarded(credential, authenticators.get(0), scopes);
+            if (credential.clientAuth() instanceof ClientAuth.Federated && registry.reported(credential.name())) {
+                recheck.fire(new CredentialRecheck(credential.name())); // its token file is good again
+            }
+            return token;
+        } catch (FederatedAssertion.Unusable e) {
+            Log.warnf("event=federated_token_unusable credential=%s file=%s problem=\"%s\" action=mint_refused",
+                    credential.name(), e.file(), e.problem());
+            recheck.fire(new CredentialRecheck(credential.name()));
+            throw e.withRetryAfter(config.retryAfter());
         } catch (UpstreamRejectedException e) {
             if (e.refusedClient() && authenticators.size() > 1) {
                 Log.warnf("event=client_secret_refused credential=%s error=%s action=trying_client_secret_next",
@@ -94,7 +112,7 @@ public class UpstreamTokenClient {
             int[] attempts = {0};
             return guards.of(credential.tokenUrl()).call(() -> attempt(credential, authenticator, scopes, ++attempts[0]),
                     Token.class);
-        } catch (UpstreamRejectedException e) {
+        } catch (UpstreamRejectedException | FederatedAssertion.Unusable e) {
             throw e;
         } catch (UpstreamUnavailableException e) {
             // Only an upstream Retry-After travels inside the guard (the backoff honours it); callers always get one.

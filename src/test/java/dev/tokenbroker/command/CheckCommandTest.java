@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenbroker.testing.Fixtures;
+import dev.tokenbroker.testing.ProjectedToken;
 import dev.tokenbroker.testing.ShippedConfiguration;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -199,6 +200,34 @@ class CheckCommandTest {
                 "error " + dir.resolve("none") + ": the credentials directory cannot be read (NoSuchFileException)",
                 "error " + file + ": the callers file is larger than 2 MiB",
                 "nothing checked: 2 errors, 0 warnings");
+    }
+
+    @Test
+    void aFederatedCredentialNeedsNoSecretAndABadTokenFileIsAnError() throws Exception {
+        ProjectedToken good = ProjectedToken.offline();
+        String token = good.write(good.issue("https://keycloak.example/realms/apps"));
+        ProjectedToken expired = ProjectedToken.offline();
+        String old = expired.write(expired.expired("https://keycloak.example/realms/apps"));
+        Path credentials = Files.createDirectories(dir.resolve("credentials"));
+        federated(credentials.resolve("apps"), good.file());
+        federated(credentials.resolve("stale"), expired.file());
+
+        assertThat(check(Map.of(), "--credentials", credentials.toString())).isEqualTo(1);
+
+        assertThat(stdout().lines()).hasSize(2);
+        assertThat(stdout()).startsWith("error " + credentials.resolve("stale/federated_token_file") + ": names "
+                + expired.file() + ", which holds a JWT that expired at ")
+                .endsWith("checked 2 credentials: 1 error, 0 warnings\n")
+                .doesNotContain(token.split("\\.")[2]).doesNotContain(old.split("\\.")[2]);
+    }
+
+    private static void federated(Path credential, Path tokenFile) throws Exception {
+        Files.createDirectories(credential);
+        Files.writeString(credential.resolve("client_id"), "token-broker");
+        Files.writeString(credential.resolve("scopes"), "openid");
+        Files.writeString(credential.resolve("token_url"), "https://keycloak.example/realms/apps/protocol/openid-connect/token");
+        Files.writeString(credential.resolve("auth_method"), "federated");
+        Files.writeString(credential.resolve("federated_token_file"), tokenFile.toString());
     }
 
     private int check(Map<String, String> settings, String... args) {

@@ -194,6 +194,35 @@ public final class KeycloakServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Federated client authentication as the server admin guide ("Kubernetes identity providers") sets it up, through
+     * the admin REST API that {@code kcadm.sh} drives: a realm at its defaults; a Kubernetes identity provider
+     * ({@code kcadm.sh create identity-provider/instances -r REALM -s alias=ALIAS -s providerId=kubernetes
+     * -s config.issuer=ISSUER}); and a confidential client with a service account whose authenticator is
+     * "Signed JWT - Federated" ({@code clientAuthenticatorType=federated-jwt}) naming that provider
+     * ({@code jwt.credential.issuer}) and the ServiceAccount's subject ({@code jwt.credential.sub}).
+     */
+    public void createFederatedClient(String realm, String alias, String issuer, String clientId, String subject) {
+        try {
+            String token = adminToken();
+            admin(token, "/admin/realms", Map.of("realm", realm, "enabled", true));
+            admin(token, "/admin/realms/" + realm + "/identity-provider/instances", Map.of("alias", alias,
+                    "providerId", "kubernetes", "enabled", true, "config", Map.of("issuer", issuer)));
+            admin(token, "/admin/realms/" + realm + "/clients", Map.of(
+                    "clientId", clientId, "enabled", true, "publicClient", false, "serviceAccountsEnabled", true,
+                    "standardFlowEnabled", false, "directAccessGrantsEnabled", false,
+                    "clientAuthenticatorType", "federated-jwt",
+                    "attributes", Map.of("jwt.credential.issuer", alias, "jwt.credential.sub", subject)));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The realm's issuer URL: the audience Keycloak expects of a federated client assertion. */
+    public String realmUrl(String realm) {
+        return url() + "/realms/" + realm;
+    }
+
     /** Stops Keycloak and every process it started. */
     @Override
     public void close() {
