@@ -24,6 +24,14 @@ import java.util.regex.Pattern;
 public class EnvironmentNames {
 
     private static final String PREFIX = "TOKENBROKER_";
+    /**
+     * The variables that Kubernetes adds for each Service of the namespace unless the pod sets
+     * {@code enableServiceLinks: false} (the chart does; a sidecar's application pod may not): a Service named
+     * {@code tokenbroker} or {@code tokenbroker-…} gives {@code TOKENBROKER_SERVICE_HOST}, {@code TOKENBROKER_PORT},
+     * {@code TOKENBROKER_PORT_8080_TCP_ADDR} and the like. They name no setting and are no mistake.
+     */
+    private static final Pattern SERVICE_LINK = Pattern.compile(
+            "TOKENBROKER_([A-Z0-9_]+_)?(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT(_[0-9]+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)?)");
     private static final List<Pattern> SETTINGS = ConfigMappings
             .getProperties(new ConfigMappings.ConfigClass(TokenBrokerConfig.class, "tokenbroker")).keySet().stream()
             .map(EnvironmentNames::pattern)
@@ -37,11 +45,12 @@ public class EnvironmentNames {
         }
     }
 
-    /** The names in {@code environment} that start with {@code TOKENBROKER_} and name no setting. */
+    /** The names in {@code environment} that start with {@code TOKENBROKER_} and name no setting (nor a Service). */
     public static SortedSet<String> unknown(Map<String, String> environment) {
         SortedSet<String> unknown = new TreeSet<>();
         for (String name : environment.keySet()) {
-            if (name.startsWith(PREFIX) && SETTINGS.stream().noneMatch(setting -> setting.matcher(name).matches())) {
+            if (name.startsWith(PREFIX) && !SERVICE_LINK.matcher(name).matches()
+                    && SETTINGS.stream().noneMatch(setting -> setting.matcher(name).matches())) {
                 unknown.add(name);
             }
         }

@@ -34,6 +34,19 @@ class EnvironmentNamesTest {
     }
 
     @Test
+    void theVariablesKubernetesAddsForAServiceNamedTokenbrokerAreNoMistake() {
+        assertThat(EnvironmentNames.unknown(Map.of(
+                "TOKENBROKER_SERVICE_HOST", "10.96.0.12",
+                "TOKENBROKER_SERVICE_PORT", "8080",
+                "TOKENBROKER_SERVICE_PORT_HTTP", "8080",
+                "TOKENBROKER_PORT", "tcp://10.96.0.12:8080",
+                "TOKENBROKER_PORT_8080_TCP", "tcp://10.96.0.12:8080",
+                "TOKENBROKER_PORT_8080_TCP_ADDR", "10.96.0.12",
+                "TOKENBROKER_METRICS_SERVICE_HOST", "10.96.0.13",
+                "TOKENBROKER_METRICS_PORT_9000_TCP_PROTO", "tcp"))).isEmpty();
+    }
+
+    @Test
     void onlyTheBrokersPrefixIsChecked() {
         assertThat(EnvironmentNames.unknown(Map.of("QUARKUS_HTTP_PORTT", "1", "TOKENBROKERX", "1", "tokenbroker_x", "1")))
                 .isEmpty();
