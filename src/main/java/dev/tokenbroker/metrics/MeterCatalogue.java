@@ -63,7 +63,8 @@ public class MeterCatalogue {
             entry("tokenbroker.credentials.reloads", "Reads of the credentials directory (trigger: startup, event, overflow, schedule) by result (success, invalid, error)"),
             entry("tokenbroker.callers.loaded", "Callers in the callers policy"),
             entry("tokenbroker.config.valid", "1 while a configuration source reads and checks out, 0 while it does not "
-                    + "(its last good version, if any, is still used), by source (callers, credentials_directory)"),
+                    + "(its last good version, if any, is still used), by source (callers, credentials_directory, "
+                    + "upstream_ca_file, jwks_<cluster>)"),
             entry("tokenbroker.callers.reloads", "Loads of a changed callers file by result (success, invalid)"),
             entry("tokenbroker.service_account.tokens", "ServiceAccount tokens presented, by result: verified (signature "
                     + "checked), remembered (verified before), or the reason it was refused"),
