@@ -234,4 +234,22 @@ so it also runs where an application chart renders the sidecar.
 {{- end }}
 {{- $names = append $names .name }}
 {{- end }}
+{{- /* ServiceAccount callers of the default cluster need both its issuer and its JWKS (docs/configuration.md, Callers) */}}
+{{- $issuer := .Values.kubernetes.issuer }}
+{{- $jwks := .Values.kubernetes.jwksUrl }}
+{{- range .Values.extraEnv }}
+{{- if and (has .name (list "TOKENBROKER_KUBERNETES_ISSUER" "tokenbroker.kubernetes.issuer")) (or .value .valueFrom) }}
+{{- $issuer = "set" }}
+{{- end }}
+{{- if and (has .name (list "TOKENBROKER_KUBERNETES_JWKS_URL" "tokenbroker.kubernetes.jwks-url")) (or .value .valueFrom) }}
+{{- $jwks = "set" }}
+{{- end }}
+{{- end }}
+{{- if not (and $issuer $jwks) }}
+{{- range .Values.callers.entries }}
+{{- if and (index . "service-account") (not .cluster) }}
+{{- fail (printf "callers.entries: %q names service-account %q, but kubernetes.issuer and kubernetes.jwksUrl are not both set: the broker would refuse every token of that ServiceAccount (set them, or name a cluster of kubernetes.clusters)" .name (index . "service-account")) }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end }}

@@ -120,6 +120,10 @@ public class JwksStore {
                     config.cluster(), url.get().getHost());
         }
         meters.gauge("tokenbroker.jwks.keys", Tags.of("cluster", config.cluster()), this, JwksStore::size);
+        if (configured()) {
+            meters.gauge("tokenbroker.config.valid", Tags.of("source", "jwks_" + config.cluster()), this,
+                    store -> store.keys.problem().isPresent() ? 0 : 1);
+        }
         for (String trigger : new String[] {"startup", "schedule", "unknown_key"}) {
             for (String result : new String[] {"success", "error"}) {
                 reads(trigger, result);

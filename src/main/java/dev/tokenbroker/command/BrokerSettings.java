@@ -69,6 +69,12 @@ final class BrokerSettings {
         return config.kubernetes().clusters().keySet();
     }
 
+    /** Whether the default cluster's ServiceAccount tokens can be checked: its issuer and JWKS are both set. */
+    static boolean defaultClusterTrusted(TokenBrokerConfig config) {
+        return config.kubernetes().issuer().filter(issuer -> !issuer.isBlank()).isPresent()
+                && config.kubernetes().jwksUrl().filter(url -> !url.isBlank()).isPresent();
+    }
+
     /** A SmallRye problem as the property it names and what is wrong, without the value it quotes. */
     private static String describe(String message) {
         Matcher m = PROBLEM.matcher(message);

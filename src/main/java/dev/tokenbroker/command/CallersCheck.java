@@ -20,10 +20,20 @@ import java.util.Set;
 final class CallersCheck {
 
     private final Set<String> clusters;
+    private final boolean defaultClusterTrusted;
     private final Findings findings;
 
     CallersCheck(Set<String> clusters, Findings findings) {
+        this(clusters, true, findings);
+    }
+
+    /**
+     * {@code defaultClusterTrusted}: whether {@code tokenbroker.kubernetes.issuer} and {@code jwks-url} are set; if
+     * not, a ServiceAccount caller that names no cluster is an error (its tokens are all refused).
+     */
+    CallersCheck(Set<String> clusters, boolean defaultClusterTrusted, Findings findings) {
         this.clusters = clusters;
+        this.defaultClusterTrusted = defaultClusterTrusted;
         this.findings = findings;
     }
 
@@ -46,6 +56,12 @@ final class CallersCheck {
         CallersFile.Contents contents = CallersFile.read(content, clusters);
         contents.problems().forEach(problem -> findings.error(file, problem.line(), problem.message()));
         for (CallersFile.Listed listed : contents.callers()) {
+            Caller caller = listed.caller();
+            if (!defaultClusterTrusted && caller.serviceAccount().isPresent() && caller.cluster().isEmpty()) {
+                findings.error(file, listed.line(), "callers[" + listed.index() + "].service-account names a ServiceAccount"
+                        + " of the default cluster, but tokenbroker.kubernetes.issuer and jwks-url are not both set: its"
+                        + " tokens are never accepted");
+            }
             credentials.ifPresent(loaded -> compare(file, listed, loaded, findings));
         }
         this.findings.callersChecked(contents.callers().size(), credentials.isPresent());

@@ -1,5 +1,6 @@
 package dev.tokenbroker.command;
 
+import dev.tokenbroker.config.EnvironmentNames;
 import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.credential.CredentialLoader;
 import java.io.PrintStream;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
 
 /**
  * {@code check [--credentials DIR] [--callers FILE] [--format text|json]}: reads offline what the broker would load,
@@ -29,11 +31,18 @@ final class CheckCommand {
     private final PrintStream out;
     private final PrintStream err;
     private final Settings settings;
+    private final Map<String, String> environment;
 
     CheckCommand(PrintStream out, PrintStream err, Settings settings) {
+        this(out, err, settings, System.getenv());
+    }
+
+    /** {@code environment}: the variables whose {@code TOKENBROKER_} names must name settings, as at start. */
+    CheckCommand(PrintStream out, PrintStream err, Settings settings, Map<String, String> environment) {
         this.out = out;
         this.err = err;
         this.settings = settings;
+        this.environment = environment;
     }
 
     int run(List<String> args) {
@@ -80,6 +89,10 @@ final class CheckCommand {
     /** Both where the settings point when neither is named; otherwise only what is named. */
     private Findings check(Optional<Path> credentialsDir, Optional<Path> callersFile) {
         Findings findings = new Findings();
+        SortedSet<String> unknownVariables = EnvironmentNames.unknown(environment);
+        if (!unknownVariables.isEmpty()) { // the broker would not start; the files are checked all the same
+            findings.setting(EnvironmentNames.describe(unknownVariables));
+        }
         TokenBrokerConfig config;
         CredentialLoader loader;
         try {
@@ -98,7 +111,7 @@ final class CheckCommand {
             loaded = new CredentialsCheck(loader, findings).check(credentialsDir.orElse(config.credentials().dir()));
         }
         if (both || callersFile.isPresent()) {
-            new CallersCheck(BrokerSettings.clusters(config), findings)
+            new CallersCheck(BrokerSettings.clusters(config), BrokerSettings.defaultClusterTrusted(config), findings)
                     .check(callersFile.orElse(config.callers().file()), loaded);
         }
         return findings;

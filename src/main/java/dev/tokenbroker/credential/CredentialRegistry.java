@@ -3,6 +3,7 @@ package dev.tokenbroker.credential;
 import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.reload.LastGood;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -42,6 +43,8 @@ public class CredentialRegistry {
     private volatile Map<String, Credential> credentials = Map.of();
     private volatile Map<String, String> problems = Map.of();
     private volatile Optional<String> directoryProblem = Optional.empty();
+    /** Whether the directory was listed once: until then the broker is not ready (docs/operations.md, Readiness). */
+    private volatile boolean directoryRead;
     private DirectoryWatch watch;
 
     CredentialRegistry(TokenBrokerConfig config, Event<CredentialDropped> dropped, Event<CredentialsChanged> changed,
@@ -53,6 +56,8 @@ public class CredentialRegistry {
         this.meters = meters;
         meters.gauge("tokenbroker.credentials.loaded", this, r -> r.credentials.size());
         meters.gauge("tokenbroker.credentials.invalid", this, r -> r.problems.size());
+        meters.gauge("tokenbroker.config.valid", Tags.of("source", "credentials_directory"), this,
+                r -> r.directoryProblem.isPresent() ? 0 : 1);
     }
 
     /** Reads the directory, then follows it. */
@@ -112,6 +117,11 @@ public class CredentialRegistry {
         return out;
     }
 
+    /** Whether the credentials directory has been listed (at start or since): the broker is not ready before. */
+    public boolean directoryRead() {
+        return directoryRead;
+    }
+
     /** Whether this credential's files are reported invalid now. */
     public boolean reported(String name) {
         return problems.containsKey(name);
@@ -132,9 +142,11 @@ public class CredentialRegistry {
         try {
             dirs = credentialDirectories(root);
             directoryProblem = Optional.empty();
+            directoryRead = true;
         } catch (IOException e) {
             if (directoryProblem.isEmpty()) {
-                Log.warnf("event=credentials_dir_unreadable dir=%s error=%s", root, e.getClass().getSimpleName());
+                Log.warnf("event=credentials_dir_unreadable dir=%s error=%s action=%s", root, e.getClass().getSimpleName(),
+                        directoryRead ? "serving_last_read" : "not_ready");
             }
             directoryProblem = Optional.of("directory " + root + " cannot be read");
             meters.counter("tokenbroker.credentials.reloads", "trigger", trigger, "result", "error").increment();

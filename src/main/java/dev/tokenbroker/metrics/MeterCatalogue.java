@@ -62,6 +62,9 @@ public class MeterCatalogue {
                     + "(its last valid version, if any, is still served)"),
             entry("tokenbroker.credentials.reloads", "Reads of the credentials directory (trigger: startup, event, overflow, schedule) by result (success, invalid, error)"),
             entry("tokenbroker.callers.loaded", "Callers in the callers policy"),
+            entry("tokenbroker.config.valid", "1 while a configuration source reads and checks out, 0 while it does not "
+                    + "(its last good version, if any, is still used), by source (callers, credentials_directory, "
+                    + "upstream_ca_file, jwks_<cluster>)"),
             entry("tokenbroker.callers.reloads", "Loads of a changed callers file by result (success, invalid)"),
             entry("tokenbroker.service_account.tokens", "ServiceAccount tokens presented, by result: verified (signature "
                     + "checked), remembered (verified before), or the reason it was refused"),
@@ -69,6 +72,40 @@ public class MeterCatalogue {
                     + "and result (success, error)"),
             entry("tokenbroker.jwks.keys", "Signing keys of a cluster's JWKS held now, by cluster"))
             .collect(Collectors.toUnmodifiableMap(Entry::name, e -> e));
+
+    /**
+     * Help text for meters that libraries register without one, by meter name: SmallRye Fault Tolerance's
+     * {@code ft.*} (texts after the MicroProfile Fault Tolerance specification's metrics table), Micrometer's Netty
+     * binders and one of Quarkus's HTTP server meters. Only a meter that comes without a description gets one;
+     * {@code MetricsTest} fails on any exported family whose help is empty.
+     */
+    static final Map<String, String> LIBRARY_HELP = Map.ofEntries(
+            Map.entry("ft.invocations.total", "Calls of a fault-tolerant method (the token endpoint client) by method, "
+                    + "result (valueReturned, exceptionThrown) and fallback"),
+            Map.entry("ft.retry.calls.total", "Calls of a method with @Retry by whether it was retried and its result"),
+            Map.entry("ft.retry.retries.total", "Retries of a method with @Retry"),
+            Map.entry("ft.timeout.calls.total", "Runs of a method with @Timeout by whether it timed out"),
+            Map.entry("ft.timeout.executionDuration", "Run time of a method with @Timeout"),
+            Map.entry("ft.circuitbreaker.calls.total", "Calls through a circuit breaker by circuitBreakerResult (success, "
+                    + "failure, circuitBreakerOpen)"),
+            Map.entry("ft.circuitbreaker.state.total", "Time a circuit breaker spent in each state (open, closed, halfOpen)"),
+            Map.entry("ft.circuitbreaker.state.current", "1 for the state a circuit breaker is in now, 0 for the others"),
+            Map.entry("ft.circuitbreaker.opened.total", "Times a circuit breaker went from closed to open"),
+            Map.entry("ft.bulkhead.calls.total", "Calls of a method with @Bulkhead by whether the bulkhead accepted them"),
+            Map.entry("ft.bulkhead.executionsRunning", "Runs of a method with @Bulkhead in progress now"),
+            Map.entry("ft.bulkhead.executionsWaiting", "Calls of a method with @Bulkhead waiting in its queue now"),
+            Map.entry("ft.bulkhead.runningDuration", "Run time of a method with @Bulkhead"),
+            Map.entry("ft.bulkhead.waitingDuration", "Time calls of a method with @Bulkhead waited in its queue"),
+            Map.entry("ft.ratelimit.calls.total", "Calls of a method with @RateLimit by whether the limit allowed them"),
+            Map.entry("ft.timer.scheduled", "Tasks that SmallRye Fault Tolerance's timer (timeouts, delays) holds now"),
+            Map.entry("http.server.active.requests", "HTTP requests being served now"),
+            Map.entry("netty.allocator.memory.used", "Memory used by a Netty buffer allocator, by memory type (heap, direct)"),
+            Map.entry("netty.allocator.memory.pinned", "Memory of a Netty buffer allocator held by buffers in use, by memory type"),
+            Map.entry("netty.allocator.pooled.arenas", "Arenas of a pooled Netty buffer allocator, by memory type"),
+            Map.entry("netty.allocator.pooled.cache.size", "Cache sizes of a pooled Netty buffer allocator, by cache type"),
+            Map.entry("netty.allocator.pooled.chunk.size", "Chunk size of a pooled Netty buffer allocator"),
+            Map.entry("netty.allocator.pooled.threadlocal.caches", "Thread-local caches of a pooled Netty buffer allocator"),
+            Map.entry("netty.eventexecutor.tasks.pending", "Tasks waiting in a Netty event loop's queue"));
 
     /**
      * Counters whose label sets are known before anything happens, registered at 0 when the broker starts so that
@@ -119,7 +156,9 @@ public class MeterCatalogue {
             public Meter.Id map(Meter.Id id) {
                 Entry entry = ENTRIES.get(id.getName());
                 if (entry == null) {
-                    return id;
+                    String help = LIBRARY_HELP.get(id.getName());
+                    return help == null || (id.getDescription() != null && !id.getDescription().isBlank()) ? id
+                            : new Meter.Id(id.getName(), Tags.of(id.getTagsAsIterable()), id.getBaseUnit(), help, id.getType());
                 }
                 return new Meter.Id(id.getName(), Tags.of(id.getTagsAsIterable()),
                         entry.baseUnit() != null ? entry.baseUnit() : id.getBaseUnit(), entry.help(), id.getType());

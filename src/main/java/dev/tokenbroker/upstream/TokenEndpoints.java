@@ -10,7 +10,12 @@ import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.Response;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
 import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
@@ -18,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 
 /**
  * Sends one {@code client_credentials} request to a credential's token endpoint: form POST, client authentication
@@ -61,14 +67,16 @@ class TokenEndpoints {
             }
             Optional<String> untrusted = certificateProblem(e);
             if (untrusted.isPresent()) {
-                Log.warnf("event=upstream_untrusted credential=%s host=%s trusted=%s problem=\"%s\" "
-                                + "action=not_retried hint=\"check the credential's ca_file or tokenbroker.upstream.ca-file\"",
+                Log.warnf("event=upstream_untrusted credential=%s host=%s cause=tls_untrusted_certificate trusted=%s "
+                                + "problem=\"%s\" action=not_retried "
+                                + "hint=\"check the credential's ca_file or tokenbroker.upstream.ca-file\"",
                         credential.name(), HostGuards.hostOf(credential.tokenUrl()), trustedCas(credential), untrusted.get());
                 throw new UpstreamUntrustedException();
             }
-            String reason = isTimeout(e) ? "timeout" : "io_error";
-            Log.warnf("event=upstream_failed credential=%s reason=%s exception=%s", credential.name(), reason,
-                    e.getClass().getSimpleName());
+            String cause = cause(e);
+            String reason = cause.equals("timeout") ? "timeout" : "io_error";
+            Log.warnf("event=upstream_failed credential=%s host=%s reason=%s cause=%s exception=%s", credential.name(),
+                    HostGuards.hostOf(credential.tokenUrl()), reason, cause, rootCause(e).getClass().getSimpleName());
             throw new UpstreamUnavailableException(reason, Optional.empty());
         }
     }
@@ -130,12 +138,42 @@ class TokenEndpoints {
         return Optional.empty();
     }
 
-    private static boolean isTimeout(Throwable e) {
+    /**
+     * Why no answer came, for the log line (docs/operations.md, Why was this refused?): {@code name_not_resolved},
+     * {@code connection_refused}, {@code no_route_to_host}, {@code connection_failed}, {@code timeout}, {@code tls}
+     * (a handshake that failed other than on the certificate), {@code connection_closed} (reset or closed before the
+     * answer) or {@code other}; the first that the exception or one of its causes shows, from the outermost.
+     */
+    static String cause(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t.getClass().getSimpleName().contains("Timeout")) {
-                return true;
+                return "timeout";
+            }
+            if (t instanceof UnknownHostException) {
+                return "name_not_resolved";
+            }
+            if (t instanceof NoRouteToHostException) {
+                return "no_route_to_host";
+            }
+            if (t instanceof ConnectException) {
+                return String.valueOf(t.getMessage()).contains("refused") ? "connection_refused" : "connection_failed";
+            }
+            if (t instanceof SSLException) {
+                return "tls";
+            }
+            if (t instanceof ClosedChannelException || t instanceof SocketException
+                    || t.getClass().getSimpleName().equals("VertxException") && String.valueOf(t.getMessage()).contains("closed")) {
+                return "connection_closed";
             }
         }
-        return false;
+        return "other";
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root;
     }
 }

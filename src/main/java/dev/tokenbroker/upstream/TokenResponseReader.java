@@ -71,8 +71,9 @@ class TokenResponseReader {
             if (Thread.currentThread().isInterrupted()) {
                 throw new UncheckedIOException(new InterruptedIOException()); // the guard's timeout; it counts this attempt
             }
-            Log.warnf("event=upstream_failed credential=%s reason=io_error status=%d exception=%s debug_id=%s",
-                    credential.name(), status, e.getClass().getSimpleName(), debugId);
+            Log.warnf("event=upstream_failed credential=%s host=%s reason=io_error cause=body_unreadable status=%d "
+                    + "exception=%s debug_id=%s", credential.name(), HostGuards.hostOf(credential.tokenUrl()), status,
+                    e.getClass().getSimpleName(), debugId);
             throw new UpstreamUnavailableException("io_error", Optional.empty());
         }
         if (status == 200) {
@@ -85,14 +86,15 @@ class TokenResponseReader {
         if (status == 429 || status >= 500) {
             String reason = status == 429 ? "rate_limited" : "server_error";
             Optional<Duration> retryAfter = retryAfter(response.getHeaderString("Retry-After"));
-            Log.warnf("event=upstream_unavailable credential=%s status=%d error=%s retry_after=%s debug_id=%s",
-                    credential.name(), status, error, retryAfter.map(Duration::toSeconds).orElse(null), debugId);
+            Log.warnf("event=upstream_unavailable credential=%s host=%s cause=status status=%d error=%s retry_after=%s "
+                    + "debug_id=%s", credential.name(), HostGuards.hostOf(credential.tokenUrl()), status, error,
+                    retryAfter.map(Duration::toSeconds).orElse(null), debugId);
             throw new UpstreamUnavailableException(reason, retryAfter);
         }
         String description = answer.path("error_description").isTextual()
                 ? printable(answer.path("error_description").asText().transform(authentication::redact)) : "";
-        Log.warnf("event=upstream_rejected credential=%s status=%d error=%s error_description=\"%s\" debug_id=%s",
-                credential.name(), status, error, description, debugId);
+        Log.warnf("event=upstream_rejected credential=%s host=%s status=%d error=%s error_description=\"%s\" debug_id=%s",
+                credential.name(), HostGuards.hostOf(credential.tokenUrl()), status, error, description, debugId);
         throw new UpstreamRejectedException(credential.name(), error);
     }
 
@@ -144,8 +146,8 @@ class TokenResponseReader {
     }
 
     private UpstreamUnavailableException malformed(Credential credential, int status, String debugId, String problem) {
-        Log.warnf("event=upstream_invalid_response credential=%s status=%d problem=\"%s\" debug_id=%s",
-                credential.name(), status, problem, debugId);
+        Log.warnf("event=upstream_invalid_response credential=%s host=%s status=%d problem=\"%s\" debug_id=%s",
+                credential.name(), HostGuards.hostOf(credential.tokenUrl()), status, problem, debugId);
         return new UpstreamUnavailableException("invalid_response", Optional.empty());
     }
 

@@ -3,6 +3,8 @@ package dev.tokenbroker.upstream;
 import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.reload.LastGood;
 import dev.tokenbroker.tls.CaBundle;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,8 +28,12 @@ class UpstreamCaFile {
     private final Optional<Path> file;
     private final LastGood<CaBundle> bundle = new LastGood<>();
 
-    UpstreamCaFile(TokenBrokerConfig config) {
+    UpstreamCaFile(TokenBrokerConfig config, MeterRegistry meters) {
         this.file = config.upstream().caFile();
+        if (file.isPresent()) {
+            meters.gauge("tokenbroker.config.valid", Tags.of("source", "upstream_ca_file"), this,
+                    ca -> ca.bundle.problem().isPresent() ? 0 : 1);
+        }
     }
 
     /** The broker refuses to start with a {@code tokenbroker.upstream.ca-file} it cannot use. */

@@ -93,6 +93,40 @@ class CallerPolicyStoreTest {
     }
 
     @Test
+    void untilAPolicyIsReadTheStoreSaysItIsNotLoadedAndTheSourceInvalid() throws Exception {
+        Path file = dir.resolve("callers.yaml");
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        CallerPolicyStore store = new CallerPolicyStore(file, java.util.Set.of(), true, meters);
+        store.reload();
+        assertThat(store.loaded()).isFalse();
+        assertThat(store.problem()).hasValue("cannot be read (NoSuchFileException); not ready, denying every caller");
+        assertThat(meters.get("tokenbroker.config.valid").tag("source", "callers").gauge().value()).isZero();
+
+        Files.writeString(file, version("blue"));
+        store.reload();
+        assertThat(store.loaded()).isTrue();
+        assertThat(meters.get("tokenbroker.config.valid").tag("source", "callers").gauge().value()).isEqualTo(1);
+
+        Files.writeString(file, "callers: [\n");
+        store.reload();
+        assertThat(store.loaded()).as("the last good policy stays loaded").isTrue();
+        assertThat(meters.get("tokenbroker.config.valid").tag("source", "callers").gauge().value()).isZero();
+    }
+
+    @Test
+    void serviceAccountCallersOfTheDefaultClusterAreCountedWhenItHasNoIssuer() throws Exception {
+        Path file = dir.resolve("callers.yaml");
+        Files.writeString(file, version("blue") + "  - name: away\n    service-account: payments/billing\n    cluster: east\n");
+        CallerPolicyStore untrusted = new CallerPolicyStore(file, java.util.Set.of("east"), false, new SimpleMeterRegistry());
+        untrusted.reload();
+        assertThat(untrusted.untrustedServiceAccounts()).as("blue names payments/billing of the default cluster").isEqualTo(1);
+
+        CallerPolicyStore trusted = new CallerPolicyStore(file, java.util.Set.of("east"), true, new SimpleMeterRegistry());
+        trusted.reload();
+        assertThat(trusted.untrustedServiceAccounts()).isZero();
+    }
+
+    @Test
     void aFileBackUnchangedAfterAnUnreadableSpellIsReadAgain() throws Exception {
         Path file = dir.resolve("callers.yaml");
         Files.writeString(file, version("blue"));

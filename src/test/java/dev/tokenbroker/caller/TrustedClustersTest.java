@@ -77,6 +77,9 @@ class TrustedClustersTest {
                 .token("payments/billing").sign(), policy))
                 .isInstanceOfSatisfying(CallerRejected.class, e -> assertThat(e.reason()).isEqualTo(Reason.ISSUER));
         assertThat(meters.find("tokenbroker.jwks.keys").tag("cluster", "east").gauge().value()).isEqualTo(2);
+        assertThat(meters.find("tokenbroker.config.valid").tag("source", "jwks_east").gauge().value()).isEqualTo(1);
+        assertThat(meters.find("tokenbroker.config.valid").tag("source", "jwks_default").gauge())
+                .as("the default cluster is not configured").isNull();
     }
 
     private TrustedClusters clusters(Settings settings) {

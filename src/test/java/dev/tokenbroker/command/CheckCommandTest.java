@@ -96,6 +96,34 @@ class CheckCommandTest {
     }
 
     @Test
+    void aServiceAccountCallerOfTheDefaultClusterWithoutIssuerIsAnError() {
+        ShippedConfiguration shipped = ShippedConfiguration.good(dir);
+        shipped.writeCallers("""
+                callers:
+                  - name: near
+                    service-account: payments/billing
+                    cluster: us-east
+                  - name: here
+                    service-account: payments/billing
+                    grants:
+                      - credential: analytics
+                        scopes: ["*"]
+                """);
+        Map<String, String> settings = new HashMap<>(ALLOW_IMS);
+        settings.put("tokenbroker.kubernetes.clusters.us-east.issuer", "https://us-east.example");
+        assertThat(check(settings, "--callers", shipped.callers().toString())).isEqualTo(1);
+        assertThat(stdout().lines()).containsExactly("error " + shipped.callers() + ":5: callers[1].service-account names a"
+                + " ServiceAccount of the default cluster, but tokenbroker.kubernetes.issuer and jwks-url are not both set:"
+                + " its tokens are never accepted",
+                "checked 2 callers (grants not compared with credentials: none checked): 1 error, 0 warnings");
+
+        out.reset();
+        settings.put("tokenbroker.kubernetes.issuer", "https://kubernetes.default.svc.cluster.local");
+        settings.put("tokenbroker.kubernetes.jwks-url", "https://kubernetes.default.svc/openid/v1/jwks");
+        assertThat(check(settings, "--callers", shipped.callers().toString())).as(stdout()).isZero();
+    }
+
+    @Test
     void withoutFlagsBothAreCheckedWhereTheBrokersSettingsPoint() {
         ShippedConfiguration shipped = ShippedConfiguration.good(dir);
         shipped.mount().update("analytics", "client_secret", null);
@@ -200,6 +228,19 @@ class CheckCommandTest {
                 "error " + dir.resolve("none") + ": the credentials directory cannot be read (NoSuchFileException)",
                 "error " + file + ": the callers file is larger than 2 MiB",
                 "nothing checked: 2 errors, 0 warnings");
+    }
+
+    @Test
+    void anEnvironmentVariableThatNamesNoSettingIsAnErrorAndTheFilesAreCheckedStill() {
+        ShippedConfiguration shipped = ShippedConfiguration.good(dir);
+        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        Map<String, String> environment = Map.of("TOKENBROKER_TOKENS_MIN_TTLL", "10s", "TOKENBROKER_TOKENS_MIN_TTL", "10s");
+        assertThat(new CheckCommand(o, o, () -> BrokerSettings.read(ALLOW_IMS), environment)
+                .run(new ArrayList<>(List.of("--credentials", shipped.credentials().toString(), "--callers",
+                        shipped.callers().toString())))).isEqualTo(1);
+        assertThat(stdout().lines()).containsExactly("error (settings): environment variable TOKENBROKER_TOKENS_MIN_TTLL names no"
+                        + " tokenbroker setting (misspelt?); see docs/configuration.md",
+                "checked 2 credentials, 2 callers: 1 error, 0 warnings");
     }
 
     @Test

@@ -72,6 +72,9 @@ class QuietReadinessTest {
         assertThat(json.getString("checks[0].data.cache")).isEqualTo("memory (redis unavailable)");
         assertThat(json.getString("checks[0].data.redis")).isEqualTo("unavailable");
         assertThat(json.getString("checks[0].data.callers")).isEqualTo("ok");
+        assertThat(json.getString("checks[0].data.service-account-callers")).as("ServiceAccount callers, no issuer")
+                .isEqualTo("2 whose ServiceAccount tokens cannot be verified: tokenbroker.kubernetes.issuer and jwks-url"
+                        + " are not both set");
         assertThat(body).doesNotContain(Fixtures.CREDENTIAL).doesNotContain(BROKEN).doesNotContain("client_secret")
                 .doesNotContain("127.0.0.1").doesNotContainIgnoringCase("refused")
                 .doesNotContainIgnoringCase("exception").doesNotContain("file=");

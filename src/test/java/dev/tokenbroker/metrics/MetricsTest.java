@@ -90,6 +90,17 @@ class MetricsTest extends RedisBrokerTest {
     }
 
     @Test
+    void everyFamilyTheBrokerExportsHasHelpTextIncludingTheLibraries() {
+        exerciseSuccessAndErrors();
+        Scrape scrape = scrape();
+        assertThat(scrape.types().keySet()).as("families of SmallRye Fault Tolerance and of Quarkus")
+                .anyMatch(family -> family.startsWith("ft_")).anyMatch(family -> family.startsWith("http_server_"));
+        assertThat(scrape.types().keySet()).allSatisfy(family ->
+                assertThat(scrape.help().get(family)).as("# HELP of " + family).isNotBlank());
+        assertThat(scrape.help()).allSatisfy((family, help) -> assertThat(help).as("# HELP of " + family).isNotBlank());
+    }
+
+    @Test
     void latencyIsExportedAsHistograms() {
         exerciseSuccessAndErrors();
         Scrape scrape = scrape();

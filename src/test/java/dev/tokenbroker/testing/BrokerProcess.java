@@ -54,6 +54,18 @@ public final class BrokerProcess {
      */
     public static BrokerProcess start(String name, Map<String, String> settings, IntFunction<Map<String, String>> environment,
             SSLContext trust) {
+        BrokerProcess broker = launch(name, settings, environment, trust);
+        await().atMost(Duration.ofSeconds(60)).until(broker::ready);
+        return broker;
+    }
+
+    /** Starts a broker with these settings (as system properties), without waiting until it is ready. */
+    public static BrokerProcess launch(String name, Map<String, String> settings) {
+        return launch(name, settings, apiPort -> Map.of(), null);
+    }
+
+    private static BrokerProcess launch(String name, Map<String, String> settings, IntFunction<Map<String, String>> environment,
+            SSLContext trust) {
         Path jar = Path.of("target", "token-broker.jar");
         if (!jar.toFile().isFile()) {
             throw new IllegalStateException(jar + " is missing: *IT tests run after `mvn package` (mvn verify does)");
@@ -68,9 +80,7 @@ public final class BrokerProcess {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(log(name).toFile());
             builder.environment().putAll(environment.apply(port));
-            BrokerProcess broker = new BrokerProcess(builder.start(), port, managementPort, trust);
-            await().atMost(Duration.ofSeconds(60)).until(broker::ready);
-            return broker;
+            return new BrokerProcess(builder.start(), port, managementPort, trust);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the broker", e);
         }
@@ -103,17 +113,22 @@ public final class BrokerProcess {
     }
 
     public boolean ready() {
+        return readiness() == 200;
+    }
+
+    /** The status of {@code /q/health/ready} (200 ready, 503 not), or 0 while the management port does not answer. */
+    public int readiness() {
         if (!process.isAlive()) {
             throw new IllegalStateException("the broker exited with " + process.exitValue());
         }
         try {
             return http.send(HttpRequest.newBuilder(managementUri("/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
-            return false;
+            return 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return 0;
         }
     }
 

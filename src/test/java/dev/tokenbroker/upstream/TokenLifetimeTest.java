@@ -129,7 +129,8 @@ class TokenLifetimeTest extends BrokerTest {
         getToken("openid").statusCode(503).body("code", equalTo("upstream_unavailable"))
                 .body("detail", equalTo("The identity provider cannot be reached now (invalid_response); try again later."));
         assertThat(logs.messages("dev.tokenbroker.upstream.TokenResponseReader")).anySatisfy(line -> assertThat(line)
-                .startsWith("event=upstream_invalid_response credential=adobe-admin status=200 problem=\"expires_in "
+                .startsWith("event=upstream_invalid_response credential=adobe-admin host=localhost:" + ims.port()
+                        + " status=200 problem=\"expires_in "
                         + "missing, and neither a JWT exp nor the credential's default_lifetime stands in\""));
         assertThat(logs.lines()).noneMatch(line -> line.contains("opaque-token-0123456789"));
     }
@@ -142,7 +143,8 @@ class TokenLifetimeTest extends BrokerTest {
 
         getToken("openid").statusCode(503).body("code", equalTo("upstream_unavailable"));
         assertThat(logs.messages("dev.tokenbroker.upstream.TokenResponseReader")).anySatisfy(line -> assertThat(line)
-                .matches("event=upstream_invalid_response credential=adobe-admin status=200 problem=\"lifetime -[0-9]+ s "
+                .matches("event=upstream_invalid_response credential=adobe-admin host=localhost:" + ims.port()
+                        + " status=200 problem=\"lifetime -[0-9]+ s "
                         + "\\(jwt_exp\\) not within 1..604800 \\(tokenbroker.upstream.max-token-lifetime\\)\".*"));
     }
 

@@ -89,8 +89,8 @@ class UpstreamAnswerTest extends BrokerTest {
         assertThat(Ims.tokenRequests(ims)).as("a malformed answer is not retried").isEqualTo(1);
         assertThat(calls("invalid_response") - before).isEqualTo(1);
         assertThat(logs.messages("dev.tokenbroker.upstream.TokenResponseReader"))
-                .anySatisfy(line -> assertThat(line).matches("event=upstream_invalid_response credential=adobe-admin "
-                        + "status=200 problem=\"\\Q" + problem + "\\E\" debug_id=debug-[A-Za-z0-9]{8}"));
+                .anySatisfy(line -> assertThat(line).matches("event=upstream_invalid_response credential=adobe-admin host=localhost:" + ims.port()
+                        + " status=200 problem=\"\\Q" + problem + "\\E\" debug_id=debug-[A-Za-z0-9]{8}"));
         assertThat(logs.lines()).noneMatch(line -> line.contains(MARKER));
         getToken(Fixtures.CREDENTIAL).statusCode(200); // still served from the cache
         Ims.issuesTokens(ims, 86399);
@@ -145,8 +145,8 @@ class UpstreamAnswerTest extends BrokerTest {
         assertThat(Ims.tokenRequests(ims)).isEqualTo(1);
         assertThat(calls("invalid_response") - before).isEqualTo(1);
         assertThat(logs.messages("dev.tokenbroker.upstream.TokenResponseReader"))
-                .anySatisfy(line -> assertThat(line).startsWith("event=upstream_invalid_response credential=adobe-admin "
-                        + "status=307 problem=\"redirect, not followed\""));
+                .anySatisfy(line -> assertThat(line).startsWith("event=upstream_invalid_response credential=adobe-admin host=localhost:" + ims.port()
+                        + " status=307 problem=\"redirect, not followed\""));
     }
 
     static Stream<Arguments> upstreamErrors() {
@@ -167,7 +167,7 @@ class UpstreamAnswerTest extends BrokerTest {
                 .body("detail", equalTo("The identity provider rejected credential adobe-admin (" + shown + ")."));
 
         assertThat(logs.messages("dev.tokenbroker.upstream.TokenResponseReader"))
-                .anySatisfy(line -> assertThat(line).startsWith("event=upstream_rejected credential=adobe-admin status="
+                .anySatisfy(line -> assertThat(line).startsWith("event=upstream_rejected credential=adobe-admin host=localhost:" + ims.port() + " status="
                         + status + " error=" + shown + " error_description=\"refused\""));
         assertThat(logs.lines()).noneMatch(line -> line.contains(MARKER));
     }

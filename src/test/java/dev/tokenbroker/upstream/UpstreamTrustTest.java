@@ -45,7 +45,7 @@ class UpstreamTrustTest extends PrivateUpstreamBrokerTest {
         assertThat(logs.messages("dev.tokenbroker.upstream.TokenEndpoints"))
                 .anySatisfy(line -> assertThat(line)
                         .startsWith("event=upstream_untrusted credential=idp-a host=localhost:" + idp.server().httpsPort()
-                                + " trusted=system problem=\"")
+                                + " cause=tls_untrusted_certificate trusted=system problem=\"")
                         .contains("action=not_retried"));
         assertThat(logs.lines()).noneMatch(line -> line.contains(Fixtures.CLIENT_SECRET));
     }
