@@ -1,5 +1,6 @@
 package dev.tokenbroker.caller;
 
+import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.token.ScopeSet;
 import java.util.List;
 import java.util.Optional;
@@ -36,6 +37,22 @@ public record Caller(String name, Optional<String> apiKeySha256, Optional<String
     /** Whether any grant names this credential. */
     public boolean hasGrantFor(String credential) {
         return grants.stream().anyMatch(g -> g.credential().equals(credential));
+    }
+
+    /**
+     * What a request that names no scope asks for: the credential's {@code default_scopes} that the caller's grants
+     * hold (docs/api.md), so that a caller granted part of a credential is not refused for asking nothing. The
+     * credential's own set when a grant holds them all (no allocation then); possibly empty.
+     */
+    public ScopeSet defaultScopes(Credential credential) {
+        ScopeSet defaults = credential.defaultScopes();
+        List<Grant> forCredential = grants.stream().filter(g -> g.credential().equals(credential.name())).toList();
+        if (forCredential.stream().anyMatch(Grant::allScopes)) {
+            return defaults;
+        }
+        List<String> held = defaults.scopes().stream()
+                .filter(scope -> forCredential.stream().anyMatch(g -> g.scopes().scopes().contains(scope))).toList();
+        return held.size() == defaults.scopes().size() ? defaults : new ScopeSet(held);
     }
 
     /** Whether the caller's grants for this credential, together, cover every requested scope. */

@@ -21,6 +21,8 @@ public class CallerPolicyStore {
     private final Set<String> clusters;
     private final MeterRegistry meters;
     private final LastGood<CallerPolicy> policy = new LastGood<>("not loaded yet");
+    /** What the file last read lists but was not loaded; read only to explain a refusal. */
+    private volatile UnloadedCallers unloaded = UnloadedCallers.NONE;
 
     @Inject
     CallerPolicyStore(TokenBrokerConfig config, MeterRegistry meters) {
@@ -48,6 +50,16 @@ public class CallerPolicyStore {
         return policy.current().orElse(CallerPolicy.DENY_ALL);
     }
 
+    /** Whether a policy has been loaded at all (else every caller is refused). */
+    boolean loaded() {
+        return policy.current().isPresent();
+    }
+
+    /** What the file last read lists for this key digest or ServiceAccount but was not loaded; for refusals only. */
+    UnloadedCallers unloaded() {
+        return unloaded;
+    }
+
     /** What is wrong with the callers file now, if anything. */
     public Optional<String> problem() {
         return policy.problem().map(what -> what
@@ -59,7 +71,11 @@ public class CallerPolicyStore {
     void reload() {
         long start = System.nanoTime();
         LastGood.Outcome<CallerPolicy> outcome = policy.reload(LastGood.file(file, CallersFile.MAX_FILE_BYTES),
-                content -> CallersFile.parse(content, clusters));
+                content -> {
+                    CallersFile.Contents contents = CallersFile.read(content, clusters);
+                    unloaded = UnloadedCallers.of(file, contents);
+                    return CallersFile.policy(contents);
+                });
         if (outcome instanceof LastGood.Replaced<CallerPolicy> replaced) {
             meters.counter("tokenbroker.callers.reloads", "result", "success").increment();
             Log.infof("event=callers_loaded file=%s callers=%d millis=%d", file, replaced.now().callers().size(),

@@ -35,15 +35,14 @@ final class CallersCheck {
     }
 
     private void check(Path file, Optional<CredentialsCheck.Loaded> credentials, Findings findings) {
-        byte[] content;
+        CallersFile.Contents contents;
         try {
-            content = LastGood.readFile(file, CallersFile.MAX_FILE_BYTES);
+            contents = CallersFile.read(file, clusters);
         } catch (IOException e) {
             String problem = LastGood.Unusable.of(e).getMessage();
             findings.error(file, "the callers file " + (problem.startsWith("larger") ? "is " : "") + problem);
             return;
         }
-        CallersFile.Contents contents = CallersFile.read(content, clusters);
         contents.problems().forEach(problem -> findings.error(file, problem.line(), problem.message()));
         for (CallersFile.Listed listed : contents.callers()) {
             credentials.ifPresent(loaded -> compare(file, listed, loaded, findings));
