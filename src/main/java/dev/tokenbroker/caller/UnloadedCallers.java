@@ -13,12 +13,12 @@ import java.util.Optional;
  * its last good policy then). Consulted only when a caller is refused as unknown, so that its audit line says the
  * real reason ({@code caller_entry_not_loaded}, {@code callers_file_not_loaded}) and where the entry is.
  */
-final class UnloadedCallers {
+public final class UnloadedCallers {
 
     static final UnloadedCallers NONE = new UnloadedCallers(Map.of(), Map.of());
 
     /** Why one caller is not loaded, and where its entry is ({@code file:line}). */
-    record Unloaded(CallerRejected.Reason reason, String entry) {}
+    public record Unloaded(CallerRejected.Reason reason, String entry) {}
 
     private final Map<ByteBuffer, Unloaded> keys;
     private final Map<CallerPolicy.ClusterAccount, Unloaded> accounts;
@@ -29,7 +29,7 @@ final class UnloadedCallers {
     }
 
     /** What {@code file}, read as {@code contents}, lists without the broker loading it. */
-    static UnloadedCallers of(Path file, CallersFile.Contents contents) {
+    public static UnloadedCallers of(Path file, CallersFile.Contents contents) {
         if (contents.problems().isEmpty()) {
             return NONE;
         }
@@ -49,12 +49,17 @@ final class UnloadedCallers {
         return new UnloadedCallers(Map.copyOf(keys), Map.copyOf(accounts));
     }
 
-    Optional<Unloaded> key(byte[] digest) {
+    public Optional<Unloaded> key(byte[] digest) {
         return Optional.ofNullable(keys.get(ByteBuffer.wrap(digest)));
     }
 
     Optional<Unloaded> account(CallerPolicy.ClusterAccount account) {
         return Optional.ofNullable(accounts.get(account));
+    }
+
+    /** The ServiceAccount {@code namespaceAndName} of {@code cluster} (empty: the default cluster). */
+    public Optional<Unloaded> account(Optional<String> cluster, String namespaceAndName) {
+        return account(new CallerPolicy.ClusterAccount(cluster, namespaceAndName));
     }
 
     private static ByteBuffer digest(String hex) {
