@@ -99,7 +99,7 @@ final class CallersYaml {
             return entries(parser, problems);
         } catch (IOException e) {
             // Jackson's message may quote the document; keep only the position.
-            problems.add(new CallersFile.Problem(line(e), syntaxError(e)));
+            problems.add(new CallersFile.Problem(syntaxErrorLine(e), syntaxError(e)));
             return List.of();
         }
     }
@@ -211,11 +211,29 @@ final class CallersYaml {
     private static String syntaxError(IOException e) {
         Throwable cause = e.getCause();
         if (cause instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
-            String problem = marked.getProblem() == null ? "" : QUOTED.matcher(marked.getProblem()).replaceAll("'…'");
+            String problem = marked.getProblem() == null ? "" : unquoted(marked.getProblem());
+            String context = marked.getContext() == null || marked.getContextMark() == null ? ""
+                    : " (" + unquoted(marked.getContext()) + " at line " + (marked.getContextMark().getLine() + 1)
+                            + ", column " + (marked.getContextMark().getColumn() + 1) + ")";
             return "not valid callers YAML at line " + (marked.getProblemMark().getLine() + 1) + ", column "
-                    + (marked.getProblemMark().getColumn() + 1) + (problem.isBlank() ? "" : ": " + problem.strip());
+                    + (marked.getProblemMark().getColumn() + 1) + (problem.isBlank() ? "" : ": " + problem) + context;
         }
         return "not valid callers YAML";
+    }
+
+    /** The line a YAML syntax error is reported at: where the construct it broke starts, else where it was found. */
+    private static int syntaxErrorLine(IOException e) {
+        if (e.getCause() instanceof MarkedYAMLException marked) {
+            var mark = marked.getContextMark() != null ? marked.getContextMark() : marked.getProblemMark();
+            if (mark != null) {
+                return mark.getLine() + 1;
+            }
+        }
+        return line(e);
+    }
+
+    private static String unquoted(String text) {
+        return QUOTED.matcher(text.strip()).replaceAll("'…'");
     }
 
     private static int line(JsonParser parser) {

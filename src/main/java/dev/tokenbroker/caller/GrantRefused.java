@@ -31,7 +31,7 @@ public final class GrantRefused extends TokenException {
 
     private final Reason reason;
 
-    GrantRefused(Refusal refusal, Reason reason, String detail) {
+    public GrantRefused(Refusal refusal, Reason reason, String detail) {
         super(refusal, detail);
         this.reason = reason;
     }

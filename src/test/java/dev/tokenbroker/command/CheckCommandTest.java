@@ -72,7 +72,8 @@ class CheckCommandTest {
         shipped.writeCallers("callers:\n  - name: a\n    api-key-sha256: \"" + Fixtures.BILLING_KEY + "\n  - name: b\n");
         assertThat(check(Map.of(), "--callers", shipped.callers().toString())).isEqualTo(1);
         assertThat(stdout()).matches("(?s)error " + java.util.regex.Pattern.quote(shipped.callers().toString())
-                + ":[3-5]: not valid callers YAML\n.*");
+                + ":3: not valid callers YAML at line 5, column 1: found unexpected end of stream"
+                + " \\(while scanning a quoted scalar at line 3, column 21\\)\n.*");
         assertNoSecretIn(stdout());
     }
 
