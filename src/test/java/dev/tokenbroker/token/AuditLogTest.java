@@ -95,11 +95,11 @@ class AuditLogTest extends ServiceAccountBrokerTest {
         get(as(OPS_KEY), "credential=adobe-admin&scope=creative_sdk", 400);
         assertThat(audit()).containsExactly(
                 "event=token_request caller=stranger method=api-key credential=adobe-admin scopes=\"openid\""
-                        + " outcome=forbidden status=403 tier=none",
+                        + " outcome=forbidden status=403 tier=none reason=no_grant_for_credential",
                 "event=token_request caller=payments method=service-account credential=adobe-admin scopes=\"read_organizations\""
-                        + " outcome=forbidden status=403 tier=none",
+                        + " outcome=forbidden status=403 tier=none reason=scopes_not_granted",
                 "event=token_request caller=ops method=api-key credential=adobe-admin scopes=\"creative_sdk\""
-                        + " outcome=invalid_scope status=400 tier=none");
+                        + " outcome=invalid_scope status=400 tier=none reason=scopes_not_in_credential");
     }
 
     @Test
