@@ -46,13 +46,27 @@ public record Caller(String name, Optional<String> apiKeySha256, Optional<String
      */
     public ScopeSet defaultScopes(Credential credential) {
         ScopeSet defaults = credential.defaultScopes();
-        List<Grant> forCredential = grants.stream().filter(g -> g.credential().equals(credential.name())).toList();
-        if (forCredential.stream().anyMatch(Grant::allScopes)) {
-            return defaults;
+        List<String> held = null; // only made when a default scope is not held: the common case allocates nothing
+        List<String> scopes = defaults.scopes();
+        for (int i = 0; i < scopes.size(); i++) {
+            boolean holds = holds(credential.name(), scopes.get(i));
+            if (!holds && held == null) {
+                held = new java.util.ArrayList<>(scopes.subList(0, i));
+            } else if (holds && held != null) {
+                held.add(scopes.get(i));
+            }
         }
-        List<String> held = defaults.scopes().stream()
-                .filter(scope -> forCredential.stream().anyMatch(g -> g.scopes().scopes().contains(scope))).toList();
-        return held.size() == defaults.scopes().size() ? defaults : new ScopeSet(held);
+        return held == null ? defaults : new ScopeSet(held);
+    }
+
+    /** Whether a grant of this credential holds this scope ({@code "*"} holds every one). */
+    private boolean holds(String credential, String scope) {
+        for (Grant grant : grants) {
+            if (grant.credential().equals(credential) && (grant.allScopes() || grant.scopes().scopes().contains(scope))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the caller's grants for this credential, together, cover every requested scope. */
