@@ -8,6 +8,7 @@ import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.token.Refusal;
 import dev.tokenbroker.token.TokenException;
 import io.quarkus.logging.Log;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -39,7 +40,7 @@ public class PurgeResource {
     }
 
     @DELETE
-    public Response purge(@Context HttpHeaders headers, @PathParam("credential") String credential) {
+    public Response purge(@Context HttpHeaders headers, @PathParam("credential") String credential, HttpServerRequest http) {
         TokenAudit audit = new TokenAudit("token_purge");
         try {
             Response response = purge(headers, credential, audit);
@@ -47,6 +48,7 @@ public class PurgeResource {
             return response;
         } catch (TokenException e) {
             audit.failed(e);
+            audit.peer(http);
             throw e;
         } finally {
             audit.write(auditLog);

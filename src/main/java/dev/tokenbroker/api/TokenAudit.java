@@ -4,10 +4,13 @@ import dev.tokenbroker.token.ScopeSet;
 import dev.tokenbroker.broker.TokenService;
 import dev.tokenbroker.caller.AuthenticatedCaller;
 import dev.tokenbroker.caller.CallerRejected;
+import dev.tokenbroker.caller.GrantRefused;
 import dev.tokenbroker.problem.ProblemCode;
 import dev.tokenbroker.token.Rejection;
 import dev.tokenbroker.token.TokenDigest;
 import dev.tokenbroker.token.TokenException;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
 import org.jboss.logging.Logger;
 
 /**
@@ -20,6 +23,13 @@ import org.jboss.logging.Logger;
  * that passed validation are written, and the token only as its fingerprint; never a bearer value. With a trace
  * recording, the line ends with {@code trace_id=<32 hex>}; with JSON logs, each field is also a field of the JSON
  * object's {@code mdc}.
+ *
+ * <p>A refusal says who and why (docs/operations.md, Why was this refused?): {@code reason=} always, and, as far as
+ * they are known, {@code service_account=ns/name cluster=c} (a validly signed token whose account is not listed),
+ * {@code claimed_service_account=ns/name unverified=true} (what a token that failed verification claims; its
+ * {@code cluster} is the one its {@code iss} names), {@code key_sha256_prefix=<8 hex>} (an unknown static key),
+ * {@code caller_entry=<file>:<line>} (the callers file entry that lists the key or account but was not loaded) and
+ * {@code peer=<address>:<port>} (the connection's remote address). An allowed request writes none of them.
  */
 final class TokenAudit {
 
@@ -41,6 +51,13 @@ final class TokenAudit {
     private String reported;
     private Rejection rejection;
     private String reportedFingerprint;
+    /** On a refusal: the refused caller as far as known (see the class comment), and the peer address. */
+    private String serviceAccount;
+    private String claimedServiceAccount;
+    private String cluster;
+    private String keyPrefix;
+    private String callerEntry;
+    private String peer;
 
     TokenAudit() {
         this("token_request");
@@ -108,6 +125,27 @@ final class TokenAudit {
         if (e instanceof CallerRejected rejected) {
             method = rejected.method();
             reason = rejected.reason().tag();
+            CallerRejected.Who who = rejected.who();
+            if (who.serviceAccount() != null) {
+                if (who.verified()) {
+                    serviceAccount = who.serviceAccount();
+                } else {
+                    claimedServiceAccount = who.serviceAccount();
+                }
+            }
+            cluster = who.cluster();
+            keyPrefix = who.keySha256Prefix();
+            callerEntry = who.entry();
+        } else if (e instanceof GrantRefused refused) {
+            reason = refused.reason().tag();
+        }
+    }
+
+    /** The peer (remote address) of the connection a refused request came by; {@code http} null: none. */
+    void peer(HttpServerRequest http) {
+        SocketAddress remote = http == null ? null : http.remoteAddress();
+        if (remote != null && remote.host() != null) {
+            peer = (remote.host().indexOf(':') >= 0 ? "[" + remote.host() + "]" : remote.host()) + ":" + remote.port();
         }
     }
 
@@ -150,6 +188,14 @@ final class TokenAudit {
         if (reason != null) {
             line.append(" reason=").append(reason);
         }
+        String unverified = claimedServiceAccount == null ? null : "true";
+        append(line, "service_account", serviceAccount);
+        append(line, "claimed_service_account", claimedServiceAccount);
+        append(line, "unverified", unverified);
+        append(line, "cluster", cluster);
+        append(line, "key_sha256_prefix", keyPrefix);
+        append(line, "caller_entry", callerEntry);
+        append(line, "peer", peer);
         String rejected = null;
         String rejectedFingerprint = null;
         if (reported != null) {
@@ -167,8 +213,16 @@ final class TokenAudit {
         }
         String[] fields = {"event", event, "caller", caller, "method", method, "credential", credential,
             "scopes", scopes.isEmpty() ? null : scopes.toString(), "outcome", outcome, "status", Integer.toString(status),
-            "tier", tier, "fingerprint", fingerprint, "reason", reason, "rejected", rejected,
+            "tier", tier, "fingerprint", fingerprint, "reason", reason, "service_account", serviceAccount,
+            "claimed_service_account", claimedServiceAccount, "unverified", unverified, "cluster", cluster,
+            "key_sha256_prefix", keyPrefix, "caller_entry", callerEntry, "peer", peer, "rejected", rejected,
             "rejected_sha256", reported, "rejected_fingerprint", rejectedFingerprint, "trace_id", traceId};
         log.withFields(fields, () -> LOG.info(line.toString()));
+    }
+
+    private static void append(StringBuilder line, String field, String value) {
+        if (value != null) {
+            line.append(' ').append(field).append('=').append(value);
+        }
     }
 }

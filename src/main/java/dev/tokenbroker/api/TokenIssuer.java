@@ -3,6 +3,7 @@ package dev.tokenbroker.api;
 import dev.tokenbroker.broker.TokenService;
 import dev.tokenbroker.caller.AuthenticatedCaller;
 import dev.tokenbroker.caller.CallerAuthenticator;
+import dev.tokenbroker.caller.GrantDecision;
 import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialRegistry;
@@ -15,6 +16,7 @@ import dev.tokenbroker.token.TokenException;
 import dev.tokenbroker.token.TokenKey;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,12 +42,18 @@ public class TokenIssuer {
 
     /**
      * What a caller asked for, as it arrived (each parameter as all its values; none validated yet); {@code rejected}
-     * (null when absent) names a token that an API refused, by its hex SHA-256.
+     * (null when absent) names a token that an API refused, by its hex SHA-256. {@code http} is the HTTP request it
+     * came by (null when none), whose peer address a refusal's audit line names; nothing is read from it otherwise.
      */
     public record Request(List<String> authorization, List<String> credential, List<String> scope, List<String> minTtl,
-            List<String> rejected) {
+            List<String> rejected, HttpServerRequest http) {
+        public Request(List<String> authorization, List<String> credential, List<String> scope, List<String> minTtl,
+                List<String> rejected) {
+            this(authorization, credential, scope, minTtl, rejected, null);
+        }
+
         public Request(List<String> authorization, List<String> credential, List<String> scope, List<String> minTtl) {
-            this(authorization, credential, scope, minTtl, null);
+            this(authorization, credential, scope, minTtl, null, null);
         }
     }
 
@@ -81,7 +89,7 @@ public class TokenIssuer {
      * {@link TokenService#token} hands its outcome to: for an answer from memory no Mutiny step at all.
      */
     public <T> Uni<T> issue(Request request, Function<Issued, T> answer) {
-        Exchange x = new Exchange();
+        Exchange x = new Exchange(request.http());
         try {
             Optional<AuthenticatedCaller> caller = authenticator.authenticateFromMemory(request.authorization());
             if (caller.isPresent()) {
@@ -111,22 +119,13 @@ public class TokenIssuer {
             x.audit.reported(rejected);
             ScopeSet requested = request.scope() == null ? ScopeSet.EMPTY : ScopeSet.parse(request.scope());
             x.audit.scopes(requested);
-            if (!caller.caller().hasGrantFor(name)) {
-                throw new TokenException(Refusal.FORBIDDEN, "No grant for this credential.");
+            Optional<Credential> loaded = credentials.get(name);
+            if (loaded.isPresent()) {
+                x.audit.loaded(); // a refusal's metric names the credential too: loaded names are a bounded set
             }
-            credential = credentials.get(name).orElseThrow(() -> new TokenException(
-                    Refusal.UNKNOWN_CREDENTIAL, "Credential " + name + " is not loaded."));
-            x.audit.loaded();
-            scopes = requested.isEmpty() ? credential.defaultScopes() : requested;
+            scopes = GrantDecision.scopes(caller.caller(), name, requested, loaded);
+            credential = loaded.get();
             x.audit.scopes(scopes);
-            if (!caller.caller().permits(name, scopes)) {
-                throw new TokenException(Refusal.FORBIDDEN,
-                        "No grant for scopes: " + scopes.minus(grantedPart(caller, name, scopes)) + ".");
-            }
-            if (!credential.scopes().containsAll(scopes)) {
-                throw new TokenException(Refusal.INVALID_SCOPE,
-                        "Credential " + name + " does not have scopes: " + scopes.minus(credential.scopes()) + ".");
-            }
         } catch (RuntimeException e) {
             return Uni.createFrom().failure(failed(x, e));
         }
@@ -155,13 +154,19 @@ public class TokenIssuer {
     private static final class Exchange {
         final long started = System.nanoTime();
         final TokenAudit audit = new TokenAudit();
+        final HttpServerRequest http;
         boolean ended;
+
+        Exchange(HttpServerRequest http) {
+            this.http = http;
+        }
     }
 
     /** Audits a request that failed; answers the exception to fail it with. */
     private RuntimeException failed(Exchange x, Throwable e) {
         if (e instanceof TokenException refused) {
             x.audit.failed(refused);
+            x.audit.peer(x.http); // read on refusals only: an answer from memory pays nothing for it
             if (refused.refusal() == Refusal.MINT_BUDGET_EXHAUSTED) {
                 x.audit.rejected(Rejection.BUDGET_EXHAUSTED, null); // shown only on a report (reported() set)
             }
@@ -185,11 +190,6 @@ public class TokenIssuer {
             expiresIn = Math.min(expiresIn, config.maxTtl().get().toSeconds());
         }
         return new Issued(credential, scopes, token, expiresIn, now.truncatedTo(ChronoUnit.SECONDS).plusSeconds(expiresIn), rejection);
-    }
-
-    private static ScopeSet grantedPart(AuthenticatedCaller caller, String credential, ScopeSet scopes) {
-        return new ScopeSet(scopes.scopes().stream()
-                .filter(s -> caller.caller().permits(credential, new ScopeSet(List.of(s)))).toList());
     }
 
     private static String credentialName(List<String> values) {

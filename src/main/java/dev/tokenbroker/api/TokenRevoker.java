@@ -10,6 +10,7 @@ import dev.tokenbroker.token.Rejection;
 import dev.tokenbroker.token.TokenDigest;
 import dev.tokenbroker.token.TokenException;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
@@ -41,17 +42,18 @@ public class TokenRevoker {
     /**
      * Revokes {@code accessToken} of the credential {@code credentialName} for the caller that {@code authorization}
      * proves; fails with a {@link TokenException} when the caller is not proven or the mint budget is spent (then the
-     * token is kept). Runs on a worker thread.
+     * token is kept). Runs on a worker thread. {@code http}: the request it came by, whose peer a refusal's audit line
+     * names (null: none).
      */
-    public Uni<Void> revoke(List<String> authorization, String credentialName, String accessToken) {
+    public Uni<Void> revoke(List<String> authorization, String credentialName, String accessToken, HttpServerRequest http) {
         String digest = TokenDigest.of(accessToken);
         return Uni.createFrom().<Void>item(() -> {
-            decide(authorization, credentialName, digest);
+            decide(authorization, credentialName, digest, http);
             return null;
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
-    private void decide(List<String> authorization, String name, String digest) {
+    private void decide(List<String> authorization, String name, String digest, HttpServerRequest http) {
         TokenAudit audit = new TokenAudit("token_revocation");
         audit.reported(digest);
         try {
@@ -73,6 +75,7 @@ public class TokenRevoker {
             }
         } catch (TokenException e) {
             audit.failed(e);
+            audit.peer(http);
             if (e.refusal() == Refusal.MINT_BUDGET_EXHAUSTED) {
                 audit.rejected(Rejection.BUDGET_EXHAUSTED, null);
             }

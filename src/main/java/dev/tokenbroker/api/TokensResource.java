@@ -1,6 +1,7 @@
 package dev.tokenbroker.api;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -32,9 +33,9 @@ public class TokensResource {
     public Uni<TokenResponse> token(@RestHeader(HttpHeaders.AUTHORIZATION) List<String> authorization,
             @RestQuery("credential") List<String> credential, @RestQuery("scope") List<String> scope,
             @RestQuery("min_ttl") List<String> minTtl, @RestQuery("rejected") List<String> rejected,
-            HttpServerResponse response) {
+            HttpServerRequest http, HttpServerResponse response) {
         TokenIssuer.Request request = new TokenIssuer.Request(authorization, credential, scope, minTtl,
-                rejected == null || rejected.isEmpty() ? null : rejected);
+                rejected == null || rejected.isEmpty() ? null : rejected, http);
         if (request.rejected() == null) {
             return issuer.issue(request, TokenResponse::of);
         }

@@ -1,5 +1,6 @@
 package dev.tokenbroker.caller;
 
+import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.token.ScopeSet;
 import java.util.List;
 import java.util.Optional;
@@ -36,6 +37,36 @@ public record Caller(String name, Optional<String> apiKeySha256, Optional<String
     /** Whether any grant names this credential. */
     public boolean hasGrantFor(String credential) {
         return grants.stream().anyMatch(g -> g.credential().equals(credential));
+    }
+
+    /**
+     * What a request that names no scope asks for: the credential's {@code default_scopes} that the caller's grants
+     * hold (docs/api.md), so that a caller granted part of a credential is not refused for asking nothing. The
+     * credential's own set when a grant holds them all (no allocation then); possibly empty.
+     */
+    public ScopeSet defaultScopes(Credential credential) {
+        ScopeSet defaults = credential.defaultScopes();
+        List<String> held = null; // only made when a default scope is not held: the common case allocates nothing
+        List<String> scopes = defaults.scopes();
+        for (int i = 0; i < scopes.size(); i++) {
+            boolean holds = holds(credential.name(), scopes.get(i));
+            if (!holds && held == null) {
+                held = new java.util.ArrayList<>(scopes.subList(0, i));
+            } else if (holds && held != null) {
+                held.add(scopes.get(i));
+            }
+        }
+        return held == null ? defaults : new ScopeSet(held);
+    }
+
+    /** Whether a grant of this credential holds this scope ({@code "*"} holds every one). */
+    private boolean holds(String credential, String scope) {
+        for (Grant grant : grants) {
+            if (grant.credential().equals(credential) && (grant.allScopes() || grant.scopes().scopes().contains(scope))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the caller's grants for this credential, together, cover every requested scope. */

@@ -2,6 +2,7 @@ package dev.tokenbroker.caller;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -31,13 +32,45 @@ public class CallerAuthenticator {
         String bearer = bearer(authorization);
         CallerPolicy policy = policies.policy();
         for (BearerVerifier verifier : verifiers) {
-            Optional<AuthenticatedCaller> caller = verifier.verify(bearer, policy);
+            Optional<AuthenticatedCaller> caller;
+            try {
+                caller = verifier.verify(bearer, policy);
+            } catch (CallerRejected rejected) {
+                throw rejected.reason() == CallerRejected.Reason.UNKNOWN_SERVICE_ACCOUNT ? unlisted(rejected) : rejected;
+            }
             if (caller.isPresent()) {
                 return caller.get();
             }
         }
-        throw new CallerRejected(StaticKeyVerifier.METHOD, bearer.length() < StaticKeyVerifier.MIN_KEY_LENGTH
-                ? CallerRejected.Reason.SHORT_API_KEY : CallerRejected.Reason.UNKNOWN_API_KEY);
+        if (bearer.length() < StaticKeyVerifier.MIN_KEY_LENGTH) {
+            // no digest prefix: a key this short could be found again from one
+            throw new CallerRejected(StaticKeyVerifier.METHOD, CallerRejected.Reason.SHORT_API_KEY);
+        }
+        byte[] digest = StaticKeyVerifier.sha256(bearer);
+        CallerRejected.Who who = CallerRejected.Who.key(HexFormat.of().formatHex(digest, 0, 4));
+        throw unlisted(new CallerRejected(StaticKeyVerifier.METHOD, CallerRejected.Reason.UNKNOWN_API_KEY, who),
+                policies.unloaded().key(digest));
+    }
+
+    /** A ServiceAccount that is not listed, with the real reason when the file lists it but it was not loaded. */
+    private CallerRejected unlisted(CallerRejected rejected) {
+        CallerRejected.Who who = rejected.who();
+        Optional<String> cluster = JwksStore.DEFAULT_CLUSTER.equals(who.cluster()) ? Optional.empty()
+                : Optional.ofNullable(who.cluster());
+        return unlisted(rejected, who.serviceAccount() == null ? Optional.empty()
+                : policies.unloaded().account(new CallerPolicy.ClusterAccount(cluster, who.serviceAccount())));
+    }
+
+    /**
+     * The refusal of a caller that the policy does not list, said truly: no policy loaded at all, or its entry (or
+     * its file) not loaded for a problem, with where the entry is; else as it was.
+     */
+    private CallerRejected unlisted(CallerRejected rejected, Optional<UnloadedCallers.Unloaded> unloaded) {
+        if (!policies.loaded()) {
+            return new CallerRejected(rejected.method(), CallerRejected.Reason.CALLERS_NOT_LOADED, rejected.who());
+        }
+        return unloaded.map(why -> new CallerRejected(rejected.method(), why.reason(), rejected.who().at(why.entry())))
+                .orElse(rejected);
     }
 
     /**

@@ -24,6 +24,8 @@ public class CallerPolicyStore {
     private volatile int untrustedServiceAccounts;
     private final MeterRegistry meters;
     private final LastGood<CallerPolicy> policy = new LastGood<>("not loaded yet");
+    /** What the file last read lists but was not loaded; read only to explain a refusal. */
+    private volatile UnloadedCallers unloaded = UnloadedCallers.NONE;
 
     @Inject
     CallerPolicyStore(TokenBrokerConfig config, MeterRegistry meters) {
@@ -76,6 +78,11 @@ public class CallerPolicyStore {
         return untrustedServiceAccounts;
     }
 
+    /** What the file last read lists for this key digest or ServiceAccount but was not loaded; for refusals only. */
+    UnloadedCallers unloaded() {
+        return unloaded;
+    }
+
     /** What is wrong with the callers file now, if anything. */
     public Optional<String> problem() {
         return policy.problem().map(what -> what + (!loaded() ? "; not ready, denying every caller"
@@ -87,7 +94,11 @@ public class CallerPolicyStore {
     void reload() {
         long start = System.nanoTime();
         LastGood.Outcome<CallerPolicy> outcome = policy.reload(LastGood.file(file, CallersFile.MAX_FILE_BYTES),
-                content -> CallersFile.parse(content, clusters));
+                content -> {
+                    CallersFile.Contents contents = CallersFile.read(content, clusters);
+                    unloaded = UnloadedCallers.of(file, contents);
+                    return CallersFile.policy(contents);
+                });
         if (outcome instanceof LastGood.Replaced<CallerPolicy> replaced) {
             meters.counter("tokenbroker.callers.reloads", "result", "success").increment();
             Log.infof("event=callers_loaded file=%s callers=%d millis=%d", file, replaced.now().callers().size(),

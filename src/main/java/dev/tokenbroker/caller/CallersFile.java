@@ -4,6 +4,8 @@ import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.reload.LastGood;
 import dev.tokenbroker.token.TokenException;
 import dev.tokenbroker.token.ScopeSet;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -51,11 +53,23 @@ public final class CallersFile {
     /** A caller as listed: its position in the file ({@code callers[index]}) and the line its entry starts on. */
     public record Listed(int index, int line, Caller caller) {}
 
-    /** What a file holds: every entry that is valid by itself, and every problem. */
-    public record Contents(List<Listed> callers, List<Problem> problems) {
+    /**
+     * An entry that is not loaded because it has a problem, and who it seems to list (a 64-hex value under any
+     * field, its {@code service-account} and {@code cluster} as written), so that a refusal of that caller can say
+     * its entry was not loaded rather than that it is unknown.
+     */
+    public record Dropped(int line, Optional<String> keyDigest, Optional<String> serviceAccount, Optional<String> cluster) {}
+
+    /** What a file holds: every entry that is valid by itself, every problem, and the entries dropped for one. */
+    public record Contents(List<Listed> callers, List<Problem> problems, List<Dropped> dropped) {
         public Contents {
             callers = List.copyOf(callers);
             problems = List.copyOf(problems);
+            dropped = List.copyOf(dropped);
+        }
+
+        public Contents(List<Listed> callers, List<Problem> problems) {
+            this(callers, problems, List.of());
         }
 
         /** The policy the file gives, when it has no problem. */
@@ -76,13 +90,25 @@ public final class CallersFile {
      * another is a problem like any other.
      */
     public static CallerPolicy parse(byte[] yaml, Set<String> clusters) throws InvalidCallersFile {
-        Contents contents = read(yaml, clusters);
+        return policy(read(yaml, clusters));
+    }
+
+    /** The policy of a file read as {@code contents}, as the broker loads it: refused with any problem, naming the first. */
+    public static CallerPolicy policy(Contents contents) throws InvalidCallersFile {
         if (!contents.problems().isEmpty()) {
             int more = contents.problems().size() - 1;
             throw new InvalidCallersFile(contents.problems().get(0).describe()
                     + (more > 0 ? " and " + more + " more problem" + (more > 1 ? "s" : "") : ""));
         }
         return contents.policy().orElseThrow();
+    }
+
+    /**
+     * The callers policy at {@code path}, every entry and every problem: what {@code check} and {@code explain} read,
+     * as the broker reads it. An {@link IOException} when it cannot be read at all.
+     */
+    public static Contents read(Path path, Set<String> clusters) throws IOException {
+        return read(LastGood.readFile(path, MAX_FILE_BYTES), clusters);
     }
 
     /** {@link #read(byte[], Set)} for a broker that trusts no further cluster. */
@@ -98,27 +124,36 @@ public final class CallersFile {
 
     private static Contents validate(List<CallersYaml.Located> entries, List<Problem> problems, Set<String> clusters) {
         List<Listed> callers = new ArrayList<>();
+        List<Dropped> dropped = new ArrayList<>();
         Map<String, Integer> names = new HashMap<>();
         Map<String, Integer> keys = new HashMap<>();
         Map<String, Integer> accounts = new HashMap<>();
         for (int i = 0; i < entries.size(); i++) {
             CallersYaml.Located located = entries.get(i);
             if (!located.readable()) {
+                CallersYaml.Identity who = located.identity();
+                dropped.add(new Dropped(located.line(), who.keyDigest(), who.serviceAccount(), who.cluster()));
                 continue;
             }
             List<String> found = new ArrayList<>();
-            Optional<Caller> caller = caller("callers[" + i + "]", i, located.entry(), names, keys, accounts, clusters,
+            Optional<Caller> caller = caller("callers[" + i + "]", i, located, names, keys, accounts, clusters,
                     found);
             found.forEach(problem -> problems.add(new Problem(located.line(), problem)));
             int index = i;
             caller.ifPresent(c -> callers.add(new Listed(index, located.line(), c)));
+            CallersYaml.Entry entry = located.entry();
+            if (caller.isEmpty() && entry != null) {
+                dropped.add(new Dropped(located.line(), Optional.ofNullable(entry.apiKeySha256()).map(String::toLowerCase),
+                        Optional.ofNullable(entry.serviceAccount()), Optional.ofNullable(entry.cluster())));
+            }
         }
         problems.sort(Comparator.comparingInt(Problem::line)); // in file order (stable: one entry's stay in order)
-        return new Contents(callers, problems);
+        return new Contents(callers, problems, dropped);
     }
 
-    private static Optional<Caller> caller(String where, int index, CallersYaml.Entry entry, Map<String, Integer> names,
+    private static Optional<Caller> caller(String where, int index, CallersYaml.Located located, Map<String, Integer> names,
             Map<String, Integer> keys, Map<String, Integer> accounts, Set<String> clusters, List<String> problems) {
+        CallersYaml.Entry entry = located.entry();
         if (entry == null || entry.name() == null || !CALLER_NAME.matcher(entry.name()).matches()) {
             problems.add(where + ".name is missing or not [A-Za-z0-9._-]{1,63}");
         } else if (names.putIfAbsent(entry.name(), index) != null) {
@@ -147,7 +182,7 @@ public final class CallersFile {
                     .map(c -> " for cluster " + c).orElse("")
                     + " (also at callers[" + accounts.get(accountKey) + "])");
         }
-        List<Grant> grants = grants(where, entry.grants(), problems);
+        List<Grant> grants = grants(where, located, problems);
         Set<String> purge = purge(where, entry.purge(), problems);
         return problems.isEmpty() ? Optional.of(new Caller(entry.name(), key, account, cluster, grants, purge))
                 : Optional.empty();
@@ -182,7 +217,8 @@ public final class CallersFile {
         return purge;
     }
 
-    private static List<Grant> grants(String where, List<CallersYaml.GrantEntry> entries, List<String> problems) {
+    private static List<Grant> grants(String where, CallersYaml.Located located, List<String> problems) {
+        List<CallersYaml.GrantEntry> entries = located.entry().grants();
         List<Grant> grants = new ArrayList<>();
         for (int j = 0; entries != null && j < entries.size(); j++) {
             CallersYaml.GrantEntry entry = entries.get(j);
@@ -198,7 +234,7 @@ public final class CallersFile {
                 if (!all && set.isEmpty()) {
                     problems.add(at + ".scopes is empty (use \"*\" for every scope)");
                 } else {
-                    grants.add(new Grant(entry.credential(), set, all));
+                    grants.add(new Grant(entry.credential(), set, all, located.line(".grants[" + j + "]")));
                 }
             } catch (TokenException e) {
                 problems.add(at + ".scopes holds an invalid scope");

@@ -3,9 +3,12 @@ package dev.tokenbroker.caller;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DatabindException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,7 +17,12 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads the entries of a callers file one by one, each with the line it starts on, so that one entry's mistake does
@@ -36,13 +44,51 @@ final class CallersYaml {
 
     record GrantEntry(String credential, List<String> scopes) {}
 
+    /** A field name worth naming in a problem: a plain word, never a value pasted where a name should be. */
+    private static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,39}");
+    private static final Pattern DIGEST = Pattern.compile("[0-9a-fA-F]{64}");
+    /** What a YAML parser's problem quotes from the document. */
+    private static final Pattern QUOTED = Pattern.compile("'[^']{2,}'|\"[^\"]{2,}\"");
+
     private CallersYaml() {}
 
     /**
      * An entry as read (null for an empty one), with the line it starts on; not {@code readable} when it could not
      * be bound, a problem that is recorded already.
      */
-    record Located(int line, Entry entry, boolean readable) {}
+    record Located(int line, Entry entry, boolean readable, Identity identity, Map<String, Integer> lines) {
+
+        /** The line of this path in the entry ({@code .grants[1]}), else the entry's. */
+        int line(String path) {
+            return lines.getOrDefault(path, line);
+        }
+    }
+
+    /**
+     * Who an entry that could not be read seems to list: a value of 64 hex digits under any field (a digest under a
+     * misspelt {@code api-key-sha256}, say), its {@code service-account} and {@code cluster}. Only to say, when such a
+     * caller is refused, that its entry was not loaded.
+     */
+    record Identity(Optional<String> keyDigest, Optional<String> serviceAccount, Optional<String> cluster) {
+        static final Identity NONE = new Identity(Optional.empty(), Optional.empty(), Optional.empty());
+
+        static Identity of(JsonNode entry) {
+            if (!entry.isObject()) {
+                return NONE;
+            }
+            Optional<String> digest = Optional.empty();
+            for (JsonNode value : (Iterable<JsonNode>) entry::elements) {
+                if (value.isTextual() && DIGEST.matcher(value.asText()).matches()) {
+                    digest = Optional.of(value.asText().toLowerCase(java.util.Locale.ROOT));
+                }
+            }
+            return new Identity(digest, text(entry, "service-account"), text(entry, "cluster"));
+        }
+
+        private static Optional<String> text(JsonNode entry, String field) {
+            return Optional.ofNullable(entry.get(field)).filter(JsonNode::isTextual).map(JsonNode::asText);
+        }
+    }
 
     /** The entries of a callers file, each with its line; what cannot be read is added to {@code problems}. */
     static List<Located> entries(byte[] yaml, List<CallersFile.Problem> problems) {
@@ -53,7 +99,7 @@ final class CallersYaml {
             return entries(parser, problems);
         } catch (IOException e) {
             // Jackson's message may quote the document; keep only the position.
-            problems.add(new CallersFile.Problem(line(e), "not valid callers YAML"));
+            problems.add(new CallersFile.Problem(syntaxErrorLine(e), syntaxError(e)));
             return List.of();
         }
     }
@@ -92,37 +138,102 @@ final class CallersYaml {
 
     /** Reads each entry of the callers list on its own, so that one entry's mistake does not hide the next one's. */
     private static void readEntries(JsonParser parser, List<Located> entries, List<CallersFile.Problem> problems) throws IOException {
-        JsonStreamContext list = parser.getParsingContext();
         while (parser.nextToken() != JsonToken.END_ARRAY) {
             int line = line(parser);
+            String where = "callers[" + entries.size() + "]";
+            Map<String, Integer> lines = new HashMap<>();
+            JsonNode tree = tree(parser, "", lines);
             try {
-                entries.add(new Located(line, YAML.readValue(parser, Entry.class), true));
+                entries.add(new Located(line, YAML.treeToValue(tree, Entry.class), true, Identity.NONE, lines));
             } catch (DatabindException e) {
-                // A value of the wrong kind: the token binding stopped at. An unknown field: the entry's first line,
-                // since a record's fields are buffered and the field is found unknown only at the entry's end.
-                int at = e instanceof UnrecognizedPropertyException ? line : Math.max(line(parser), line);
-                problems.add(new CallersFile.Problem(at, "callers[" + entries.size() + "]" + mistake(e)));
-                entries.add(new Located(line, null, false));
-                while (parser.getParsingContext() != list) { // skip the rest of this entry
-                    if (parser.nextToken() == null) {
-                        return;
-                    }
-                }
+                String path = path(e);
+                problems.add(new CallersFile.Problem(lines.getOrDefault(path, line), where + mistake(e, path)));
+                entries.add(new Located(line, null, false, Identity.of(tree), lines));
             }
         }
     }
 
-    /** What is wrong in an entry, by the schema's field names only (never a name or value from the file). */
-    private static String mistake(DatabindException e) {
+    /**
+     * The value at the parser's token as a tree, noting the line of each field and list item by its path
+     * ({@code .grants[1].scopes}), since a tree keeps no positions and a problem should point at its own line.
+     */
+    private static JsonNode tree(JsonParser parser, String path, Map<String, Integer> lines) throws IOException {
+        lines.putIfAbsent(path, line(parser));
+        JsonToken token = parser.currentToken();
+        if (token == JsonToken.START_OBJECT) {
+            ObjectNode object = JsonNodeFactory.instance.objectNode();
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                lines.put(path + "." + field, line(parser));
+                parser.nextToken();
+                object.set(field, tree(parser, path + "." + field, lines));
+            }
+            return object;
+        }
+        if (token == JsonToken.START_ARRAY) {
+            ArrayNode array = JsonNodeFactory.instance.arrayNode();
+            while (parser.nextToken() != JsonToken.END_ARRAY) {
+                array.add(tree(parser, path + "[" + array.size() + "]", lines));
+            }
+            return array;
+        }
+        return YAML.readTree(parser); // a scalar: the token itself
+    }
+
+    /** Where in an entry a binding problem is, as the path {@link #tree} noted lines by. */
+    private static String path(DatabindException e) {
         List<JsonMappingException.Reference> path = e instanceof JsonMappingException m ? m.getPath() : List.of();
-        boolean unknown = e instanceof UnrecognizedPropertyException;
         StringBuilder where = new StringBuilder();
-        for (int i = 0; i < path.size() - (unknown ? 1 : 0); i++) {
-            JsonMappingException.Reference step = path.get(i);
+        for (JsonMappingException.Reference step : path) {
             where.append(step.getFieldName() != null ? "." + step.getFieldName() : "[" + step.getIndex() + "]");
         }
-        return where + (unknown ? " has an unknown field (a caller has name, api-key-sha256, service-account, cluster, grants, purge;"
-                + " a grant credential, scopes)" : " has a value of the wrong kind");
+        return where.toString();
+    }
+
+    /**
+     * What is wrong in an entry, by the schema's field names, and an unknown field by its own name when that is a
+     * plain word (it is the file's, but a field name, not a value); never a value from the file.
+     */
+    private static String mistake(DatabindException e, String path) {
+        if (!(e instanceof UnrecognizedPropertyException unknown)) {
+            return path + " has a value of the wrong kind";
+        }
+        String field = unknown.getPropertyName();
+        String at = path.substring(0, Math.max(0, path.lastIndexOf('.')));
+        return at + " has an unknown field" + (field != null && FIELD_NAME.matcher(field).matches() ? " " + field : "")
+                + " (a caller has name, api-key-sha256, service-account, cluster, grants, purge; a grant credential, scopes)";
+    }
+
+    /**
+     * A YAML syntax error: where (line and column) and what the YAML parser says is wrong, with anything it quotes
+     * from the document left out, since that may be a key or a digest.
+     */
+    private static String syntaxError(IOException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+            String problem = marked.getProblem() == null ? "" : unquoted(marked.getProblem());
+            String context = marked.getContext() == null || marked.getContextMark() == null ? ""
+                    : " (" + unquoted(marked.getContext()) + " at line " + (marked.getContextMark().getLine() + 1)
+                            + ", column " + (marked.getContextMark().getColumn() + 1) + ")";
+            return "not valid callers YAML at line " + (marked.getProblemMark().getLine() + 1) + ", column "
+                    + (marked.getProblemMark().getColumn() + 1) + (problem.isBlank() ? "" : ": " + problem) + context;
+        }
+        return "not valid callers YAML";
+    }
+
+    /** The line a YAML syntax error is reported at: where the construct it broke starts, else where it was found. */
+    private static int syntaxErrorLine(IOException e) {
+        if (e.getCause() instanceof MarkedYAMLException marked) {
+            var mark = marked.getContextMark() != null ? marked.getContextMark() : marked.getProblemMark();
+            if (mark != null) {
+                return mark.getLine() + 1;
+            }
+        }
+        return line(e);
+    }
+
+    private static String unquoted(String text) {
+        return QUOTED.matcher(text.strip()).replaceAll("'…'");
     }
 
     private static int line(JsonParser parser) {

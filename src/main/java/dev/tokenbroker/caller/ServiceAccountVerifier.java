@@ -59,7 +59,8 @@ public class ServiceAccountVerifier implements BearerVerifier {
 
     /** The reasons this verifier refuses a token for: those of a JWT, not of a static key or a header. */
     private static final Set<Reason> SERVICE_ACCOUNT_REASONS = EnumSet.complementOf(EnumSet.of(
-            Reason.MISSING_BEARER, Reason.REPEATED_AUTHORIZATION, Reason.SHORT_API_KEY, Reason.UNKNOWN_API_KEY));
+            Reason.MISSING_BEARER, Reason.REPEATED_AUTHORIZATION, Reason.SHORT_API_KEY, Reason.UNKNOWN_API_KEY,
+            Reason.CALLER_ENTRY_NOT_LOADED, Reason.CALLERS_FILE_NOT_LOADED, Reason.CALLERS_NOT_LOADED));
 
     /** What a verified token proved (a ServiceAccount of a cluster), and until when. */
     record Verified(TrustedCluster cluster, CallerPolicy.ClusterAccount serviceAccount, String kid, Instant expiresAt) {}
@@ -130,7 +131,8 @@ public class ServiceAccountVerifier implements BearerVerifier {
 
     private Caller listed(Verified verified, CallerPolicy policy) {
         return policy.byServiceAccount(verified.serviceAccount())
-                .orElseThrow(() -> reject(Reason.UNKNOWN_SERVICE_ACCOUNT));
+                .orElseThrow(() -> reject(Reason.UNKNOWN_SERVICE_ACCOUNT, CallerRejected.Who.serviceAccount(
+                        verified.serviceAccount().namespaceAndName(), verified.cluster().tag(), true)));
     }
 
     /** A token verified before and still remembered, whose caller is listed; anything else is left to {@link #verify}. */
@@ -177,14 +179,18 @@ public class ServiceAccountVerifier implements BearerVerifier {
             throw reject(Reason.MALFORMED);
         }
         // The iss, not yet verified, only chooses whose keys check the signature; every claim is checked after it.
-        TrustedCluster cluster = clusters.byIssuer(claims.getIssuer()).orElseThrow(() -> reject(Reason.ISSUER));
+        Optional<TrustedCluster> issuer = clusters.byIssuer(claims.getIssuer());
+        if (issuer.isEmpty()) {
+            throw reject(Reason.ISSUER, claimed(claims, null));
+        }
+        TrustedCluster cluster = issuer.get();
         String kid = signed.getHeader().getKeyID();
         Optional<JWK> key = kid == null ? Optional.empty() : cluster.keys().key(kid);
         if (key.isEmpty()) {
-            throw reject(Reason.UNKNOWN_SIGNING_KEY);
+            throw reject(Reason.UNKNOWN_SIGNING_KEY, claimed(claims, cluster));
         }
         if (!signatureVerifies(signed, alg, key.get())) {
-            throw reject(Reason.BAD_SIGNATURE);
+            throw reject(Reason.BAD_SIGNATURE, claimed(claims, cluster));
         }
         return new Verified(cluster, new CallerPolicy.ClusterAccount(cluster.name(), checkClaims(claims, cluster, now)), kid,
                 claims.getExpirationTime().toInstant());
@@ -194,26 +200,26 @@ public class ServiceAccountVerifier implements BearerVerifier {
     private String checkClaims(JWTClaimsSet claims, TrustedCluster cluster, Instant now) {
         List<String> audience = claims.getAudience();
         if (audience == null || !audience.contains(cluster.audience())) {
-            throw reject(Reason.AUDIENCE);
+            throw reject(Reason.AUDIENCE, claimed(claims, cluster));
         }
         Date expires = claims.getExpirationTime();
         if (expires == null) {
-            throw reject(Reason.MALFORMED);
+            throw reject(Reason.MALFORMED, claimed(claims, cluster));
         }
         if (now.isAfter(expires.toInstant().plus(config.clockSkew()))) {
-            throw reject(Reason.EXPIRED);
+            throw reject(Reason.EXPIRED, claimed(claims, cluster));
         }
         Date issued = claims.getIssueTime();
         if (issued == null || Duration.between(issued.toInstant(), expires.toInstant()).compareTo(config.maxTokenLifetime()) > 0) {
-            throw reject(Reason.LIFETIME);
+            throw reject(Reason.LIFETIME, claimed(claims, cluster));
         }
         Date notBefore = claims.getNotBeforeTime();
         if (notBefore != null && now.isBefore(notBefore.toInstant().minus(config.clockSkew()))) {
-            throw reject(Reason.NOT_YET_VALID);
+            throw reject(Reason.NOT_YET_VALID, claimed(claims, cluster));
         }
         Matcher subject = SUBJECT.matcher(String.valueOf(claims.getSubject()));
         if (!subject.matches()) {
-            throw reject(Reason.SUBJECT);
+            throw reject(Reason.SUBJECT, claimed(claims, cluster));
         }
         return subject.group(1) + "/" + subject.group(2);
     }
@@ -249,8 +255,23 @@ public class ServiceAccountVerifier implements BearerVerifier {
     }
 
     private CallerRejected reject(Reason reason) {
+        return reject(reason, CallerRejected.Who.UNKNOWN);
+    }
+
+    private CallerRejected reject(Reason reason, CallerRejected.Who who) {
         counter(reason.tag()).increment();
-        return new CallerRejected(METHOD, reason);
+        return new CallerRejected(METHOD, reason, who);
+    }
+
+    /**
+     * What a token that failed a check claims to be, for its audit line, marked unverified: its {@code sub} as
+     * {@code namespace/name} only when it has the shape of a ServiceAccount (anything else could be any text), and the
+     * cluster its {@code iss} names, if a trusted one.
+     */
+    private static CallerRejected.Who claimed(JWTClaimsSet claims, TrustedCluster cluster) {
+        Matcher subject = SUBJECT.matcher(String.valueOf(claims.getSubject()));
+        return CallerRejected.Who.serviceAccount(subject.matches() ? subject.group(1) + "/" + subject.group(2) : null,
+                cluster == null ? null : cluster.tag(), false);
     }
 
     private Counter counter(String result) {

@@ -45,15 +45,14 @@ final class CallersCheck {
     }
 
     private void check(Path file, Optional<CredentialsCheck.Loaded> credentials, Findings findings) {
-        byte[] content;
+        CallersFile.Contents contents;
         try {
-            content = LastGood.readFile(file, CallersFile.MAX_FILE_BYTES);
+            contents = CallersFile.read(file, clusters);
         } catch (IOException e) {
             String problem = LastGood.Unusable.of(e).getMessage();
             findings.error(file, "the callers file " + (problem.startsWith("larger") ? "is " : "") + problem);
             return;
         }
-        CallersFile.Contents contents = CallersFile.read(content, clusters);
         contents.problems().forEach(problem -> findings.error(file, problem.line(), problem.message()));
         for (CallersFile.Listed listed : contents.callers()) {
             Caller caller = listed.caller();
@@ -72,8 +71,9 @@ final class CallersCheck {
         for (int j = 0; j < caller.grants().size(); j++) {
             Grant grant = caller.grants().get(j);
             String where = "callers[" + listed.index() + "].grants[" + j + "]";
+            int line = grant.line() > 0 ? grant.line() : listed.line();
             if (!credentials.has(grant.credential())) {
-                findings.error(file, listed.line(), where + " names credential " + grant.credential() + ", which "
+                findings.error(file, line, where + " names credential " + grant.credential() + ", which "
                         + credentials.root() + " does not hold (requests for it would answer 404 unknown_credential)");
                 continue;
             }
@@ -84,7 +84,7 @@ final class CallersCheck {
             List<String> outside = grant.scopes().scopes().stream()
                     .filter(scope -> !credential.scopes().scopes().contains(scope)).toList();
             if (!outside.isEmpty()) {
-                findings.error(file, listed.line(), where + " names scopes that "
+                findings.error(file, line, where + " names scopes that "
                         + credentials.root().resolve(grant.credential()).resolve("scopes") + " does not list: "
                         + String.join(" ", outside) + " (requests for them would answer 400 invalid_scope)");
             }

@@ -6,12 +6,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** The offline commands: {@code check} and {@code hash-key}, and their exit codes. */
+/** The offline commands: {@code check}, {@code hash-key} and {@code explain}, and their exit codes. */
 final class Commands {
 
-    /** Nothing wrong (warnings allowed). */
+    /** Nothing wrong (warnings allowed); for explain, the request would be allowed. */
     static final int OK = 0;
-    /** Something the broker would refuse: an error finding, or a key that cannot authenticate. */
+    /** Something the broker would refuse: an error finding, a key that cannot authenticate, a refused request. */
     static final int FAILED = 1;
     /** The command line itself is wrong. */
     static final int USAGE = 2;
@@ -19,12 +19,17 @@ final class Commands {
     static final String USAGE_TEXT = """
             usage: java -jar token-broker.jar check [--credentials DIR] [--callers FILE] [--format text|json]
                    java -jar token-broker.jar hash-key < file-holding-the-key
+                   java -jar token-broker.jar explain --callers FILE --credentials DIR
+                       (--service-account [CLUSTER/]NAMESPACE/NAME | --key-sha256 HEX) --credential NAME [--scope S]...
             check     reads the credentials directory and the callers file as the broker would load them and prints
                       one line per finding; exit 0 when no error, 1 with errors, 2 on usage errors. Without
                       --credentials and --callers it checks both where the broker's settings point
                       (tokenbroker.credentials.dir, tokenbroker.callers.file); with either, only what is named.
             hash-key  reads one static caller key on standard input and prints its api-key-sha256 line for the
                       callers file; refuses a key the broker would never accept (under 32 characters, say).
+            explain   prints the decision GET /tokens would make for that caller, credential and scopes, with the
+                      broker's own rules: allowed, with the entry and grants that allow it (file:line), exit 0; or
+                      refused, with the status, code and reason, exit 1. Without --scope: the default scopes.
             Settings (tokenbroker.upstream.allowed-hosts, ...) are read as the broker reads them: -D system
             properties, TOKENBROKER_* environment variables, application.properties.
             """;
@@ -37,6 +42,7 @@ final class Commands {
         return switch (args[0]) {
             case "check" -> new CheckCommand(out, err, () -> BrokerSettings.read(Map.of())).run(rest);
             case "hash-key" -> HashKeyCommand.run(rest, in, out, err);
+            case "explain" -> new ExplainCommand(out, err, () -> BrokerSettings.read(Map.of())).run(rest);
             default -> usage(err, "unknown command " + args[0]);
         };
     }

@@ -14,8 +14,8 @@ import java.util.TreeSet;
 
 /**
  * Checks a credentials directory with the broker's own listing ({@link CredentialsDirectory}) and loader
- * ({@link CredentialLoader}): a credential the broker would refuse is an error naming the file and the problem the
- * loader reports; entries the broker ignores, and files no credential holds, are warnings.
+ * ({@link CredentialLoader}): a credential the broker would refuse is an error per problem, each naming its file
+ * (the broker reports the first); entries the broker ignores, and files no credential holds, are warnings.
  */
 final class CredentialsCheck {
 
@@ -59,7 +59,9 @@ final class CredentialsCheck {
                 valid.put(name, loaded.credential());
             } else if (result instanceof CredentialLoader.Invalid refused) {
                 invalid.add(name);
-                findings.error(".".equals(refused.file()) ? dir : dir.resolve(refused.file()), refused.problem());
+                for (CredentialLoader.Invalid problem : allProblems(name, dir, refused)) {
+                    findings.error(".".equals(problem.file()) ? dir : dir.resolve(problem.file()), problem.problem());
+                }
             }
         });
         findings.credentialsChecked(listing.credentials().size());
@@ -71,6 +73,16 @@ final class CredentialsCheck {
             return loader.load(name, dir);
         } catch (RuntimeException e) { // a loader bug must not hide the other credentials' findings
             return new CredentialLoader.Invalid(name, ".", "cannot be checked (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /** Every problem of a credential the loader refused (it names only the first), that one at least. */
+    private java.util.List<CredentialLoader.Invalid> allProblems(String name, Path dir, CredentialLoader.Invalid first) {
+        try {
+            java.util.List<CredentialLoader.Invalid> all = loader.problems(name, dir);
+            return all.isEmpty() ? java.util.List.of(first) : all;
+        } catch (RuntimeException e) {
+            return java.util.List.of(first);
         }
     }
 

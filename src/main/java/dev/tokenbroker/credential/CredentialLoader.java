@@ -6,18 +6,16 @@ import dev.tokenbroker.tls.CaBundle;
 import dev.tokenbroker.token.ScopeSet;
 import dev.tokenbroker.token.TokenParams;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
+import java.util.function.Supplier;
 
 /**
  * Reads one credential directory laid out as docs/configuration.md (Credentials) says. Problems name the file and what is
@@ -43,15 +41,10 @@ public final class CredentialLoader {
         }
     }
 
-    /** An allowed-hosts entry: a host name, or {@code *.} and a domain. */
-    private static final Pattern HOST_PATTERN = Pattern.compile(
-            "(\\*\\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
-
     /** The default of {@code tokenbroker.upstream.max-token-lifetime}, for loaders made without the configuration. */
     private static final Duration DEFAULT_MAX_TOKEN_LIFETIME = Duration.ofDays(7);
 
-    private final boolean allowInsecureTokenUrl;
-    private final Optional<List<String>> allowedHosts;
+    private final TokenUrls tokenUrls;
     private final Duration maxTokenLifetime;
 
     public CredentialLoader(TokenBrokerConfig config) {
@@ -74,21 +67,44 @@ public final class CredentialLoader {
     /** {@code maxTokenLifetime}: the longest {@code default_lifetime} accepted. */
     public CredentialLoader(boolean allowInsecureTokenUrl, Optional<List<String>> allowedHosts, Duration maxTokenLifetime) {
         this.maxTokenLifetime = maxTokenLifetime;
-        this.allowInsecureTokenUrl = allowInsecureTokenUrl;
-        this.allowedHosts = allowedHosts.map(hosts -> hosts.stream().map(h -> h.strip().toLowerCase(Locale.ROOT))
-                .filter(h -> !h.isEmpty()).toList());
-        this.allowedHosts.orElse(List.of()).stream().filter(h -> !HOST_PATTERN.matcher(h).matches()).findFirst()
-                .ifPresent(h -> {
-                    throw new IllegalStateException("tokenbroker.upstream.allowed-hosts: \"" + h
-                            + "\" is neither a host name nor *. and a domain");
-                });
+        this.tokenUrls = new TokenUrls(allowInsecureTokenUrl, allowedHosts);
     }
 
     public Result load(String name, Path dir) {
         try {
-            return new Valid(read(name, snapshotOf(dir)));
+            return new Valid(read(name, snapshotOf(dir), null));
         } catch (InvalidFile e) {
             return new Invalid(name, e.file, e.getMessage());
+        }
+    }
+
+    /**
+     * Every problem of the credential in {@code dir}, not only the first, which is the one {@link #load} reports
+     * (for {@code check}); empty when it loads.
+     */
+    public List<Invalid> problems(String name, Path dir) {
+        List<InvalidFile> found = new ArrayList<>();
+        try {
+            read(name, snapshotOf(dir), found);
+        } catch (InvalidFile e) {
+            found.add(e);
+        }
+        return found.stream().map(e -> new Invalid(name, e.file, e.getMessage())).toList();
+    }
+
+    /**
+     * {@code step}'s value; when {@code found} is not null (collecting for {@link #problems}) a problem is added to it
+     * and {@code otherwise} is the value, so that the checks after it still run.
+     */
+    private static <T> T checked(List<InvalidFile> found, Supplier<T> step, T otherwise) {
+        if (found == null) {
+            return step.get();
+        }
+        try {
+            return step.get();
+        } catch (InvalidFile e) {
+            found.add(e);
+            return otherwise;
         }
     }
 
@@ -105,34 +121,53 @@ public final class CredentialLoader {
         }
     }
 
-    private Credential read(String name, Path dir) {
-        String clientId = required(dir, "client_id");
-        if (clientId.length() > 256 || hasControl(clientId)) {
-            throw new InvalidFile("client_id", "longer than 256 characters or holds control characters");
-        }
-        ScopeSet scopes = scopes(dir, "scopes").orElseThrow(() -> new InvalidFile("scopes", "missing or empty"));
-        ScopeSet defaults = scopes(dir, "default_scopes").orElse(scopes);
-        if (!scopes.containsAll(defaults)) {
-            throw new InvalidFile("default_scopes", "names scopes that are not in scopes");
-        }
-        URI tokenUrl = optional(dir, "token_url").map(this::tokenUrl).orElse(DEFAULT_TOKEN_URL);
-        if (!allowed(tokenUrl.getHost())) {
-            throw new InvalidFile("token_url", "names a host that tokenbroker.upstream.allowed-hosts does not list"
-                    + (optional(dir, "token_url").isEmpty() ? " (the default, Adobe IMS)" : ""));
-        }
-        AuthMethod authMethod = optional(dir, "auth_method")
+    /** The credential; {@code found} null: the first problem is thrown, else each is added to it (null answered then). */
+    private Credential read(String name, Path dir, List<InvalidFile> found) {
+        String clientId = checked(found, () -> {
+            String id = required(dir, "client_id");
+            if (id.length() > 256 || hasControl(id)) {
+                throw new InvalidFile("client_id", "longer than 256 characters or holds control characters");
+            }
+            return id;
+        }, null);
+        ScopeSet scopes = checked(found, () -> scopes(dir, "scopes")
+                .orElseThrow(() -> new InvalidFile("scopes", "missing or empty")), null);
+        Optional<ScopeSet> namedDefaults = checked(found, () -> scopes(dir, "default_scopes"), Optional.empty());
+        ScopeSet defaults = namedDefaults.orElse(scopes);
+        checked(found, () -> {
+            if (scopes != null && !scopes.containsAll(defaults)) {
+                throw new InvalidFile("default_scopes", "names scopes that are not in scopes");
+            }
+            return null;
+        }, null);
+        URI tokenUrl = checked(found, () -> {
+            URI url = optional(dir, "token_url").map(tokenUrls::tokenUrl).orElse(DEFAULT_TOKEN_URL);
+            if (!tokenUrls.allowed(url.getHost())) {
+                throw new InvalidFile("token_url", "names a host that tokenbroker.upstream.allowed-hosts does not list"
+                        + (optional(dir, "token_url").isEmpty() ? " (the default, Adobe IMS)" : ""));
+            }
+            return url;
+        }, DEFAULT_TOKEN_URL);
+        AuthMethod authMethod = checked(found, () -> optional(dir, "auth_method")
                 .map(v -> AuthMethod.of(v).orElseThrow(() ->
                         new InvalidFile("auth_method", "must be client_secret_post, client_secret_basic, "
                                 + "private_key_jwt, tls_client_auth or federated")))
-                .orElse(AuthMethod.CLIENT_SECRET_POST);
-        ClientAuth clientAuth = clientAuth(dir, authMethod, tokenUrl);
-        ScopeSeparator separator = optional(dir, "scope_separator")
+                .orElse(AuthMethod.CLIENT_SECRET_POST), AuthMethod.CLIENT_SECRET_POST);
+        ClientAuth clientAuth = checked(found, () -> clientAuth(dir, authMethod, tokenUrl), null);
+        ScopeSeparator separator = checked(found, () -> optional(dir, "scope_separator")
                 .map(v -> ScopeSeparator.of(v).orElseThrow(() ->
                         new InvalidFile("scope_separator", "must be comma or space")))
-                .orElse(ScopeSeparator.COMMA);
-        return new Credential(name, clientId, clientAuth, scopes, defaults, tokenUrl, separator,
-                informative(dir, "org_id"), informative(dir, "technical_account_id"), caBundle(dir),
-                tokenParams(dir), defaultLifetime(dir));
+                .orElse(ScopeSeparator.COMMA), ScopeSeparator.COMMA);
+        Optional<String> orgId = checked(found, () -> informative(dir, "org_id"), Optional.empty());
+        Optional<String> technicalAccountId = checked(found, () -> informative(dir, "technical_account_id"), Optional.empty());
+        Optional<CaBundle> caBundle = checked(found, () -> caBundle(dir), Optional.empty());
+        TokenParams tokenParams = checked(found, () -> tokenParams(dir), TokenParams.NONE);
+        Optional<Duration> defaultLifetime = checked(found, () -> defaultLifetime(dir), Optional.empty());
+        if (found != null && !found.isEmpty()) {
+            return null;
+        }
+        return new Credential(name, clientId, clientAuth, scopes, defaults, tokenUrl, separator, orgId,
+                technicalAccountId, caBundle, tokenParams, defaultLifetime);
     }
 
     private static TokenParams tokenParams(Path dir) {
@@ -202,50 +237,6 @@ public final class CredentialLoader {
         }
     }
 
-    private URI tokenUrl(String value) {
-        URI uri;
-        try {
-            uri = new URI(value);
-        } catch (URISyntaxException e) {
-            throw new InvalidFile("token_url", "is not a URL");
-        }
-        if (uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
-            throw new InvalidFile("token_url", "must be an absolute URL with a host and no user info or fragment");
-        }
-        boolean https = "https".equalsIgnoreCase(uri.getScheme());
-        boolean http = "http".equalsIgnoreCase(uri.getScheme());
-        if (!https && !(http && (allowInsecureTokenUrl || isLoopback(uri.getHost())))) {
-            throw new InvalidFile("token_url",
-                    "must be https (http only on loopback or with tokenbroker.allow-insecure-token-url=true)");
-        }
-        return uri;
-    }
-
-    private boolean allowed(String host) {
-        if (allowedHosts.isEmpty()) {
-            return true;
-        }
-        String name = host.toLowerCase(Locale.ROOT);
-        return allowedHosts.get().stream().anyMatch(allowed -> allowed.startsWith("*.")
-                ? name.endsWith(allowed.substring(1))
-                : name.equals(allowed));
-    }
-
-    private static boolean isLoopback(String host) {
-        if ("localhost".equalsIgnoreCase(host)) {
-            return true;
-        }
-        String literal = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        if (!literal.matches("[0-9.]+|[0-9a-fA-F:]+")) {
-            return false; // only literals: a name could resolve anywhere
-        }
-        try {
-            return InetAddress.getByName(literal).isLoopbackAddress();
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     private static Optional<ScopeSet> scopes(Path dir, String file) {
         try {
             return optional(dir, file).map(ScopeSet::parse).filter(s -> !s.isEmpty());
@@ -296,7 +287,7 @@ public final class CredentialLoader {
     }
 
     /** A file that fails validation; the message describes the fault, never the content. */
-    private static final class InvalidFile extends RuntimeException {
+    static final class InvalidFile extends RuntimeException {
         private final String file;
 
         InvalidFile(String file, String problem) {

@@ -3,6 +3,7 @@ package dev.tokenbroker.oauth;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.tokenbroker.api.TokenIssuer;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -46,26 +47,28 @@ public class ImsTokenResource {
     @Path("/{version:v[23]}")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Response> urlencoded(@RestHeader(HttpHeaders.AUTHORIZATION) List<String> authorization, String form) {
-        return token(authorization, () -> TokenForm.parse(form == null ? "" : form));
+    public Uni<Response> urlencoded(@RestHeader(HttpHeaders.AUTHORIZATION) List<String> authorization, String form,
+            HttpServerRequest http) {
+        return token(authorization, () -> TokenForm.parse(form == null ? "" : form), http);
     }
 
     @POST
     @Path("/{version:v[23]}")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Response> multipart(@RestHeader(HttpHeaders.AUTHORIZATION) List<String> authorization, @BeanParam TokenForm form) {
-        return token(authorization, form::checked);
+    public Uni<Response> multipart(@RestHeader(HttpHeaders.AUTHORIZATION) List<String> authorization, @BeanParam TokenForm form,
+            HttpServerRequest http) {
+        return token(authorization, form::checked, http);
     }
 
-    private Uni<Response> token(List<String> authorization, Supplier<TokenForm.Parameters> form) {
+    private Uni<Response> token(List<String> authorization, Supplier<TokenForm.Parameters> form, HttpServerRequest http) {
         try {
             TokenForm.Parameters parameters = form.get();
             if (parameters.optional("grant_type").filter(g -> !g.equals(OAuthTokenResource.CLIENT_CREDENTIALS)).isPresent()) {
                 throw new OAuthError.Refused(OAuthError.UNSUPPORTED_GRANT_TYPE, "grant_type must be client_credentials.");
             }
             ClientAuthentication client = ClientAuthentication.of(authorization, parameters);
-            return issuer.issue(requests.request(client.authorization(), client.clientId(), parameters),
+            return issuer.issue(requests.request(client.authorization(), client.clientId(), parameters, http),
                             issued -> OAuthAnswers.ok(new ImsTokenResponse(issued.token().accessToken(), "bearer", issued.expiresIn())))
                     .onFailure().recoverWithItem(e -> OAuthAnswers.answer(e, OAuthAnswers.Proof.CLIENT));
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.tokenbroker.oauth;
 
+import dev.tokenbroker.caller.GrantRefused;
 import dev.tokenbroker.token.TokenException;
 import io.quarkus.logging.Log;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -10,11 +11,14 @@ import java.time.Duration;
 /**
  * The answers of the OAuth surfaces ({@code /oauth2/token}, the IMS paths): a token, never cached by anyone on the
  * way, and the one mapping of failures to RFC 6749 section 5.2 answers for the OAuth surfaces ({@code /oauth2/token}, the IMS
- * paths). A bad key, an unknown caller, a credential without a grant and a credential not loaded all answer the same
- * {@code invalid_client}, so that names cannot be probed; with a subject token (token exchange) they answer the same
- * {@code invalid_grant}. The identity provider being down, refusing the broker's own client, or the mint budget being
- * spent are {@code temporarily_unavailable} 503 with {@code Retry-After}: RFC 6749 clients retry on 503, and the
- * caller's own client is not at fault (docs: OAuth 2.0 errors).
+ * paths), so that an OAuth client library reports the right fault (docs/api.md, OAuth 2.0 errors): {@code invalid_client}
+ * (401) only when client authentication failed (with a subject token, token exchange, {@code invalid_grant});
+ * {@code unauthorized_client} (400) for a client without a grant for the credential, or a credential that does not
+ * exist, alike, so that names cannot be probed (token exchange: {@code invalid_target}, RFC 8693); {@code invalid_scope}
+ * (400) for scopes beyond the grant or the credential, or no default scope within the grant; {@code server_error} (500)
+ * for a granted credential the broker has not loaded, a fault of the broker's configuration. The identity provider being
+ * down, refusing the broker's own client, or the mint budget being spent are {@code temporarily_unavailable} 503 with
+ * {@code Retry-After}: RFC 6749 clients retry on 503, and the caller's own client is not at fault.
  */
 final class OAuthAnswers {
 
@@ -51,9 +55,17 @@ final class OAuthAnswers {
             return switch (refused.refusal()) {
                 case INVALID_REQUEST -> error(400, OAuthError.INVALID_REQUEST, refused.getMessage()).build();
                 case INVALID_SCOPE -> error(400, OAuthError.INVALID_SCOPE, refused.getMessage()).build();
-                case UNAUTHENTICATED, FORBIDDEN, UNKNOWN_CREDENTIAL -> proof == Proof.CLIENT
+                case UNAUTHENTICATED -> proof == Proof.CLIENT
                         ? invalidClient("Client authentication failed.")
-                        : error(400, OAuthError.INVALID_GRANT, "The subject token is not accepted for this resource.").build();
+                        : error(400, OAuthError.INVALID_GRANT, "The subject token is not accepted.").build();
+                case FORBIDDEN -> refused instanceof GrantRefused grant
+                        && grant.reason() != GrantRefused.Reason.NO_GRANT_FOR_CREDENTIAL
+                        ? error(400, OAuthError.INVALID_SCOPE, refused.getMessage()).build()
+                        : proof == Proof.CLIENT
+                        ? error(400, OAuthError.UNAUTHORIZED_CLIENT, "The client is not granted this credential.").build()
+                        : error(400, OAuthError.INVALID_TARGET, "The subject is not granted this resource.").build();
+                case UNKNOWN_CREDENTIAL -> error(500, OAuthError.SERVER_ERROR,
+                        "The credential is granted but not loaded by the broker: a broker configuration problem.").build();
                 case UPSTREAM_UNAVAILABLE, UPSTREAM_REJECTED, MINT_BUDGET_EXHAUSTED, CACHE_UNAVAILABLE ->
                         error(503, OAuthError.TEMPORARILY_UNAVAILABLE, "No token can be had now; try again later.")
                                 .header(HttpHeaders.RETRY_AFTER,

@@ -12,6 +12,9 @@ public record OAuthError(String error, @JsonProperty("error_description") String
     static final String INVALID_CLIENT = "invalid_client";
     static final String INVALID_GRANT = "invalid_grant";
     static final String INVALID_SCOPE = "invalid_scope";
+    static final String UNAUTHORIZED_CLIENT = "unauthorized_client";
+    /** RFC 8693 2.2.2: the resource or audience of a token exchange is not acceptable. */
+    static final String INVALID_TARGET = "invalid_target";
     static final String UNSUPPORTED_GRANT_TYPE = "unsupported_grant_type";
     static final String TEMPORARILY_UNAVAILABLE = "temporarily_unavailable";
     static final String SERVER_ERROR = "server_error";

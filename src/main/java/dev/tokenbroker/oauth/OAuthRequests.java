@@ -3,6 +3,7 @@ package dev.tokenbroker.oauth;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialRegistry;
 import dev.tokenbroker.api.TokenIssuer;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 
@@ -20,10 +21,14 @@ class OAuthRequests {
         this.credentials = credentials;
     }
 
-    /** The request for this proof ({@code Authorization} values), credential, {@code scope} and {@code min_ttl}. */
-    TokenIssuer.Request request(List<String> authorization, String clientId, TokenForm.Parameters parameters) {
+    /**
+     * The request for this proof ({@code Authorization} values), credential, {@code scope} and {@code min_ttl}, come by
+     * {@code http} (whose peer a refusal's audit line names).
+     */
+    TokenIssuer.Request request(List<String> authorization, String clientId, TokenForm.Parameters parameters,
+            HttpServerRequest http) {
         return new TokenIssuer.Request(authorization, List.of(resolve(clientId)), parameters.list("scope"),
-                parameters.list("min_ttl"));
+                parameters.list("min_ttl"), null, http);
     }
 
     /** The credential name to ask the token path for; unresolved values go as they are, to be refused there. */

@@ -2,6 +2,7 @@ package dev.tokenbroker.oauth;
 
 import dev.tokenbroker.api.TokenRevoker;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -36,12 +37,13 @@ public class OAuthRevocationResource {
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Response> revoke(@RestHeader(HttpHeaders.AUTHORIZATION) List<String> authorization, String form) {
+    public Uni<Response> revoke(@RestHeader(HttpHeaders.AUTHORIZATION) List<String> authorization, String form,
+            HttpServerRequest http) {
         try {
             TokenForm.Parameters parameters = TokenForm.parse(form == null ? "" : form);
             ClientAuthentication client = ClientAuthentication.of(authorization, parameters);
             String token = parameters.required("token");
-            return revoker.revoke(client.authorization(), requests.resolve(client.clientId()), token)
+            return revoker.revoke(client.authorization(), requests.resolve(client.clientId()), token, http)
                     .map(done -> Response.ok().header(HttpHeaders.CACHE_CONTROL, "no-store").header("Pragma", "no-cache").build())
                     .onFailure().recoverWithItem(e -> OAuthAnswers.answer(e, OAuthAnswers.Proof.CLIENT));
         } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package dev.tokenbroker.oauth;
 
 import dev.tokenbroker.api.TokenIssuer;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -37,18 +38,19 @@ public class OAuthTokenResource {
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Response> token(@RestHeader(HttpHeaders.AUTHORIZATION) List<String> authorization, String form) {
+    public Uni<Response> token(@RestHeader(HttpHeaders.AUTHORIZATION) List<String> authorization, String form,
+            HttpServerRequest http) {
         OAuthAnswers.Proof proof = OAuthAnswers.Proof.CLIENT;
         try {
             TokenForm.Parameters parameters = TokenForm.parse(form == null ? "" : form);
             String grantType = parameters.required("grant_type");
             if (grantType.equals(CLIENT_CREDENTIALS)) {
                 ClientAuthentication client = ClientAuthentication.of(authorization, parameters);
-                return answer(requests.request(client.authorization(), client.clientId(), parameters), proof, null);
+                return answer(requests.request(client.authorization(), client.clientId(), parameters, http), proof, null);
             }
             if (grantType.equals(TOKEN_EXCHANGE)) {
                 proof = OAuthAnswers.Proof.SUBJECT_TOKEN;
-                return answer(tokenExchange(authorization, parameters), proof, ACCESS_TOKEN_TYPE);
+                return answer(tokenExchange(authorization, parameters, http), proof, ACCESS_TOKEN_TYPE);
             }
             throw new OAuthError.Refused(OAuthError.UNSUPPORTED_GRANT_TYPE,
                     "Supported grant types: " + CLIENT_CREDENTIALS + ", " + TOKEN_EXCHANGE + ".");
@@ -58,7 +60,8 @@ public class OAuthTokenResource {
     }
 
     /** RFC 8693: the subject token is the caller's ServiceAccount token; {@code resource} or {@code audience} names the credential. */
-    private TokenIssuer.Request tokenExchange(List<String> authorization, TokenForm.Parameters parameters) {
+    private TokenIssuer.Request tokenExchange(List<String> authorization, TokenForm.Parameters parameters,
+            HttpServerRequest http) {
         if (ClientAuthentication.present(authorization, parameters)) {
             throw OAuthError.invalidRequest("A token exchange is authorised by its subject token alone; send no client authentication.");
         }
@@ -75,7 +78,7 @@ public class OAuthTokenResource {
         }
         String credential = resource.or(() -> audience).orElseThrow(
                 () -> OAuthError.invalidRequest("The resource or audience parameter must name the credential."));
-        return requests.request(List.of("Bearer " + parameters.required("subject_token")), credential, parameters);
+        return requests.request(List.of("Bearer " + parameters.required("subject_token")), credential, parameters, http);
     }
 
     private Uni<Response> answer(TokenIssuer.Request request, OAuthAnswers.Proof proof, String issuedTokenType) {

@@ -57,13 +57,62 @@ class CheckCommandTest {
                         + " files in docs/configuration.md); misspelt?",
                 "error " + c.resolve("elsewhere/token_url") + ": names a host that tokenbroker.upstream.allowed-hosts does not list",
                 "error " + c.resolve("no-secret/client_secret") + ": missing or empty",
-                "error " + f + ":2: callers[0].grants[0] names scopes that " + c.resolve("adobe-admin/scopes")
+                "error " + f + ":5: callers[0].grants[0] names scopes that " + c.resolve("adobe-admin/scopes")
                         + " does not list: photoshop (requests for them would answer 400 invalid_scope)",
-                "error " + f + ":7: callers[1].grants[0] names credential ghost, which " + c
+                "error " + f + ":10: callers[1].grants[0] names credential ghost, which " + c
                         + " does not hold (requests for it would answer 404 unknown_credential)",
                 "error " + f + ":12: callers[2].api-key-sha256 is listed twice (also at callers[0])",
                 "error " + f + ":14: callers[3].api-key-sha256 is not 64 hex digits",
                 "checked 4 credentials, 2 callers: 6 errors, 2 warnings");
+        assertNoSecretIn(stdout() + stderr());
+    }
+
+    @Test
+    void reportsEveryProblemOfACredentialNotOnlyTheFirst() {
+        ShippedConfiguration shipped = ShippedConfiguration.good(dir);
+        shipped.mount().write("many", Map.of("client_id", Fixtures.CLIENT_ID, "scopes", "openid",
+                "default_scopes", "openid photoshop", "auth_method", "client_secret_jwt", "scope_separator", "semicolon",
+                "default_lifetime", "forever"));
+        Path many = shipped.credentials().resolve("many");
+        assertThat(check(ALLOW_IMS, "--credentials", shipped.credentials().toString())).isEqualTo(1);
+        assertThat(stdout().lines()).containsExactly(
+                "error " + many.resolve("default_scopes") + ": names scopes that are not in scopes",
+                "error " + many.resolve("auth_method") + ": must be client_secret_post, client_secret_basic,"
+                        + " private_key_jwt or tls_client_auth",
+                "error " + many.resolve("client_secret") + ": missing or empty", // as the default method needs it
+                "error " + many.resolve("scope_separator") + ": must be comma or space",
+                "error " + many.resolve("default_lifetime") + ": must be seconds (3600) or a number with s, m, h or d (45m, 1h)",
+                "checked 3 credentials: 5 errors, 0 warnings");
+        assertNoSecretIn(stdout() + stderr());
+    }
+
+    @Test
+    void anUnknownFieldIsNamedAtItsOwnLine() {
+        ShippedConfiguration shipped = ShippedConfiguration.good(dir);
+        shipped.writeCallers("""
+                callers:
+                  - name: billing
+                    api-key-sha265: %s
+                    grants:
+                      - credential: adobe-admin
+                        scopes: [openid]
+                """.formatted(Fixtures.sha256(Fixtures.BILLING_KEY)));
+        assertThat(check(Map.of(), "--callers", shipped.callers().toString())).isEqualTo(1);
+        assertThat(stdout().lines().findFirst().orElseThrow()).isEqualTo("error " + shipped.callers() + ":3: callers[0]"
+                + " has an unknown field api-key-sha265 (a caller has name, api-key-sha256, service-account, cluster,"
+                + " grants, purge; a grant credential, scopes)");
+        shipped.writeCallers("""
+                callers:
+                  - name: billing
+                    api-key-sha256: %s
+                    grants:
+                      - credential: adobe-admin
+                        scopez: [openid]
+                """.formatted(Fixtures.sha256(Fixtures.BILLING_KEY)));
+        out.reset();
+        assertThat(check(Map.of(), "--callers", shipped.callers().toString())).isEqualTo(1);
+        assertThat(stdout().lines().findFirst().orElseThrow()).startsWith("error " + shipped.callers() + ":6: callers[0]"
+                + ".grants[0] has an unknown field scopez (");
         assertNoSecretIn(stdout() + stderr());
     }
 
@@ -73,7 +122,8 @@ class CheckCommandTest {
         shipped.writeCallers("callers:\n  - name: a\n    api-key-sha256: \"" + Fixtures.BILLING_KEY + "\n  - name: b\n");
         assertThat(check(Map.of(), "--callers", shipped.callers().toString())).isEqualTo(1);
         assertThat(stdout()).matches("(?s)error " + java.util.regex.Pattern.quote(shipped.callers().toString())
-                + ":[3-5]: not valid callers YAML\n.*");
+                + ":3: not valid callers YAML at line 5, column 1: found unexpected end of stream"
+                + " \\(while scanning a quoted scalar at line 3, column 21\\)\n.*");
         assertNoSecretIn(stdout());
     }
 

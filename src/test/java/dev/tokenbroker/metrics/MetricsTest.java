@@ -159,6 +159,29 @@ class MetricsTest extends RedisBrokerTest {
         assertThat(scrape().value("tokenbroker_credentials_invalid", Map.of())).contains(1.0);
     }
 
+    /**
+     * A refusal of a loaded credential counts under its real name, so a dashboard shows which credential callers are
+     * refused for; a name that is not loaded stays {@code unknown}, so that probing cannot grow the tag's values.
+     */
+    @Test
+    void aRefusalCarriesTheCredentialLabelWhenTheCredentialIsLoaded() {
+        Map<String, String> loaded = Map.of("credential", Fixtures.CREDENTIAL, "caller", "stranger", "outcome", "forbidden",
+                "tier", "none");
+        Map<String, String> unknown = Map.of("credential", "unknown", "caller", "stranger", "outcome", "forbidden",
+                "tier", "none");
+        Scrape before = scrape();
+        as(STRANGER_KEY).queryParam("credential", Fixtures.CREDENTIAL).when().get("/tokens").then().statusCode(403);
+        as(STRANGER_KEY).queryParam("credential", "no-such-credential").when().get("/tokens").then().statusCode(403);
+        as(STRANGER_KEY).queryParam("credential", "another-made-up-one").when().get("/tokens").then().statusCode(403);
+        Scrape after = scrape();
+        assertThat(after.value("tokenbroker_requests_total", loaded).orElseThrow())
+                .isEqualTo(before.value("tokenbroker_requests_total", loaded).orElse(0.0) + 1);
+        assertThat(after.value("tokenbroker_requests_total", unknown).orElseThrow())
+                .isEqualTo(before.value("tokenbroker_requests_total", unknown).orElse(0.0) + 2);
+        assertThat(after.value("tokenbroker_requests_total", Map.of("credential", "no-such-credential", "caller", "stranger",
+                "outcome", "forbidden", "tier", "none"))).isEmpty();
+    }
+
     /** A success, a 401, a 403 and a 502 (the identity provider refusing the client). */
     private void exerciseSuccessAndErrors() {
         as(OPS_KEY).queryParam("credential", Fixtures.CREDENTIAL).when().get("/tokens").then().statusCode(200);

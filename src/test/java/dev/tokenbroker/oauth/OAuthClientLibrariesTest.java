@@ -104,6 +104,36 @@ class OAuthClientLibrariesTest extends ServiceAccountBrokerTest {
         assertThat(error.getHTTPStatusCode()).isEqualTo(401);
     }
 
+    /**
+     * Node openid-client, refused: a scope beyond the caller's grant is reported to the app as {@code invalid_scope},
+     * and a credential the caller holds no grant for as {@code unauthorized_client}, never as bad client credentials
+     * (skipped, with a message, where {@code npm ci} in src/test/node has not run; {@code .ci/run} runs it).
+     */
+    @Test
+    void nodeOpenidClientReportsAScopeBeyondTheGrantAsInvalidScope() throws Exception {
+        assumeTrue(Files.isDirectory(NODE_CLIENTS.resolve("node_modules/openid-client")),
+                "Node openid-client is not installed (npm ci --prefix src/test/node, as .ci/run does): skipped");
+        // billing holds openid, AdobeID and user_management_sdk of adobe-admin; read_organizations is the credential's
+        JsonNode beyond = node("adobe-admin", BILLING_KEY, "openid read_organizations");
+        assertThat(beyond.get("error").asText()).isEqualTo("invalid_scope");
+        assertThat(beyond.get("status").asInt()).isEqualTo(400);
+        assertThat(beyond.get("error_description").asText()).isEqualTo("No grant for scopes: read_organizations.");
+        JsonNode ungranted = node("adobe-admin", Fixtures.STRANGER_KEY, "openid");
+        assertThat(ungranted.get("error").asText()).isEqualTo("unauthorized_client");
+        assertThat(ungranted.get("status").asInt()).isEqualTo(400);
+        assertThat(Ims.tokenRequests(ims)).isZero();
+    }
+
+    static final Path NODE_CLIENTS = Path.of("src/test/node");
+
+    private JsonNode node(String clientId, String secret, String scope) throws Exception {
+        Run run = run(List.of("node", NODE_CLIENTS.resolve("openid_client_refusal.mjs").toString(),
+                tokenUrl.toString().replace("/oauth2/token", ""), clientId, secret, scope));
+        assertThat(run.exit).as("node exited with: %s", run.output).isZero();
+        assertThat(run.output).doesNotContain(secret);
+        return new ObjectMapper().readTree(run.output);
+    }
+
     @Test
     void quarkusOidcClientGetsATokenWithEitherSecretMethod() {
         String basic = quarkusOidcClient(Method.BASIC, BILLING_KEY);

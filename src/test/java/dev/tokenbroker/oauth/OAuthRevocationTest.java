@@ -100,6 +100,8 @@ class OAuthRevocationTest extends ServiceAccountBrokerTest {
                 .when().post("/oauth2/revoke").then().statusCode(400).body("error", equalTo("invalid_request"));
         assertThat(token(OPS_KEY, "openid")).isEqualTo(current);
         assertThat(Ims.tokenRequests(ims)).isEqualTo(1);
+        assertThat(logs.messages("tokenbroker.audit")).filteredOn(line -> line.startsWith("event=token_revocation"))
+                .isNotEmpty().allMatch(line -> line.contains("outcome=unauthenticated") && line.contains(" peer="));
         assertNoTokenOrKeyLogged(current);
     }
 

@@ -174,29 +174,30 @@ class OAuthTokenEndpointTest extends ServiceAccountBrokerTest {
         logs.clear();
         ok(clientCredentials().header("Authorization", basic(Fixtures.CLIENT_ID, OPS_KEY)).formParam("scope", "openid"),
                 "/oauth2/token");
-        error(clientCredentials().header("Authorization", basic("adobe-admin", STRANGER_KEY)), "/oauth2/token", 401,
-                "invalid_client");
+        error(clientCredentials().header("Authorization", basic("adobe-admin", STRANGER_KEY)), "/oauth2/token", 400,
+                "unauthorized_client");
         assertThat(logs.messages("tokenbroker.audit")).satisfiesExactly(
                 line -> assertThat(line).startsWith("event=token_request caller=ops method=api-key credential=adobe-admin"
                         + " scopes=\"openid\" outcome=ok status=200 tier=upstream fingerprint="),
-                line -> assertThat(line).contains("caller=stranger", "credential=adobe-admin", "outcome=forbidden"));
+                line -> assertThat(line).contains("caller=stranger", "credential=adobe-admin", "outcome=forbidden",
+                        "reason=no_grant_for_credential", " peer="));
     }
 
     @Test
     void decisionsAreCountedAsOnGetTokensAndNoLogLineHoldsAKeyOrToken() {
         double okBefore = requests("adobe-admin", "billing", "ok");
-        double forbiddenBefore = requests("unknown", "stranger", "forbidden");
+        double forbiddenBefore = requests("adobe-admin", "stranger", "forbidden");
         String token = ok(form().formParam("client_id", Fixtures.CLIENT_ID).formParam("client_secret", BILLING_KEY),
                 "/ims/token/v3").extract().path("access_token");
         error(clientCredentials().formParam("client_id", "adobe-admin").formParam("client_secret", STRANGER_KEY),
-                "/oauth2/token", 401, "invalid_client");
+                "/oauth2/token", 400, "unauthorized_client");
         assertThat(requests("adobe-admin", "billing", "ok") - okBefore).isEqualTo(1);
-        assertThat(requests("unknown", "stranger", "forbidden") - forbiddenBefore).isEqualTo(1);
+        assertThat(requests("adobe-admin", "stranger", "forbidden") - forbiddenBefore).isEqualTo(1);
         assertThat(logs.lines()).isNotEmpty()
                 .noneMatch(line -> line.contains(BILLING_KEY) || line.contains(STRANGER_KEY) || line.contains(token));
     }
 
-    /** {@code credential} is {@code unknown} until the request passed the grant check, as on {@code GET /tokens}. */
+    /** {@code credential} is the name of a loaded credential, refused or not, else {@code unknown}, as on {@code GET /tokens}. */
     private double requests(String credential, String caller, String outcome) {
         return meters.find("tokenbroker.requests").tags("credential", credential, "caller", caller, "outcome", outcome)
                 .counters().stream().mapToDouble(Counter::count).sum();
@@ -218,9 +219,8 @@ class OAuthTokenEndpointTest extends ServiceAccountBrokerTest {
     static Stream<Arguments> refusedClients() {
         return Stream.of(
                 Arguments.of("a key no caller has", basic("adobe-admin", "tb-unknown-key-000000")),
-                Arguments.of("a caller without a grant for the credential", basic("adobe-admin", STRANGER_KEY)),
-                Arguments.of("a credential granted but not loaded", basic("ghost", BILLING_KEY)),
-                Arguments.of("a credential that does not exist", basic("no-such-credential", BILLING_KEY)),
+                Arguments.of("a key no caller has, for a credential that does not exist", basic("no-such-credential",
+                        "tb-unknown-key-0000000000000000000000")),
                 Arguments.of("a bearer header instead of basic", "Bearer " + BILLING_KEY),
                 Arguments.of("basic credentials that are not base64", "Basic %%%"));
     }
@@ -238,8 +238,68 @@ class OAuthTokenEndpointTest extends ServiceAccountBrokerTest {
     void imsPathsRefuseABadKeyAsInvalidClient() {
         error(form().formParam("client_id", Fixtures.CLIENT_ID).formParam("client_secret", "tb-unknown-key-000000"),
                 "/ims/token/v3", 401, "invalid_client");
-        error(given().multiPart("client_id", Fixtures.CLIENT_ID).multiPart("client_secret", STRANGER_KEY),
+        error(given().multiPart("client_id", Fixtures.CLIENT_ID).multiPart("client_secret", "tb-unknown-key-0000000000000000000000"),
                 "/ims/token/v2", 401, "invalid_client");
+    }
+
+    /**
+     * A client that authenticated but holds no grant for the credential is {@code unauthorized_client} (RFC 6749 5.2),
+     * not {@code invalid_client}, which clients report as bad credentials; a credential that does not exist answers
+     * exactly alike, so names cannot be probed.
+     */
+    @Test
+    void aClientWithoutAGrantIsAnUnauthorizedClientWhetherOrNotTheCredentialExists() {
+        String existing = error(clientCredentials().header("Authorization", basic("adobe-admin", STRANGER_KEY)),
+                "/oauth2/token", 400, "unauthorized_client").extract().asString();
+        String missing = error(clientCredentials().header("Authorization", basic("no-such-credential", STRANGER_KEY)),
+                "/oauth2/token", 400, "unauthorized_client").extract().asString();
+        assertThat(missing).isEqualTo(existing).doesNotContain("adobe-admin", "no-such");
+        error(form().formParam("client_id", Fixtures.CLIENT_ID).formParam("client_secret", STRANGER_KEY), "/ims/token/v3",
+                400, "unauthorized_client");
+        assertThat(Ims.tokenRequests(ims)).isZero();
+    }
+
+    /** Scopes beyond the grant are {@code invalid_scope}, naming them; so is asking none when the grant holds no default scope. */
+    @Test
+    void aScopeBeyondTheGrantIsInvalidScope() throws Exception {
+        error(clientCredentials().header("Authorization", basic("adobe-admin", BILLING_KEY)).formParam("scope", "openid read_organizations"),
+                "/oauth2/token", 400, "invalid_scope").body("error_description", equalTo("No grant for scopes: read_organizations."));
+        error(form().formParam("client_id", Fixtures.CLIENT_ID).formParam("client_secret", BILLING_KEY)
+                .formParam("scope", "openid,read_organizations"), "/ims/token/v3", 400, "invalid_scope");
+        java.nio.file.Files.writeString(callersFile, Fixtures.callersYaml() + """
+                  - name: sdk-only
+                    api-key-sha256: %s
+                    grants: [{credential: adobe-admin, scopes: [user_management_sdk]}]
+                """.formatted(Fixtures.sha256(SDK_ONLY_KEY)));
+        org.awaitility.Awaitility.await().until(() -> callers.policy().callers().size() == 6);
+        error(clientCredentials().header("Authorization", basic("adobe-admin", SDK_ONLY_KEY)), "/oauth2/token", 400,
+                "invalid_scope").body("error_description", startsWith("No scope was named, and the grant holds none of"
+                        + " the credential's default scopes (AdobeID openid)"));
+        assertThat(Ims.tokenRequests(ims)).isZero();
+    }
+
+    private static final String SDK_ONLY_KEY = "tb-sdk-only-key-0123456789abcdef0123";
+
+    /** Without {@code scope}, a caller granted part of the default scopes gets that part, as on {@code GET /tokens}. */
+    @Test
+    void withoutScopeTheDefaultScopesThatTheGrantHoldsAreAskedFor() throws Exception {
+        java.nio.file.Files.writeString(callersFile, Fixtures.callersYaml() + """
+                  - name: openid-only
+                    api-key-sha256: %s
+                    grants: [{credential: adobe-admin, scopes: [openid, user_management_sdk]}]
+                """.formatted(Fixtures.sha256(SDK_ONLY_KEY)));
+        org.awaitility.Awaitility.await().until(() -> callers.policy().callers().size() == 6);
+        ok(clientCredentials().header("Authorization", basic("adobe-admin", SDK_ONLY_KEY)), "/oauth2/token")
+                .body("scope", equalTo("openid"));
+        as(SDK_ONLY_KEY).queryParam("credential", "adobe-admin").when().get("/tokens").then().statusCode(200)
+                .body("scope", equalTo("openid"));
+    }
+
+    /** A credential the client is granted but the broker has not loaded is the broker's fault: 500 server_error. */
+    @Test
+    void aGrantedCredentialThatIsNotLoadedIsAServerErrorNotTheClients() {
+        error(clientCredentials().header("Authorization", basic("ghost", BILLING_KEY)), "/oauth2/token", 500, "server_error")
+                .header("WWW-Authenticate", org.hamcrest.Matchers.nullValue());
     }
 
     static Stream<Arguments> invalidRequests() {
@@ -327,12 +387,13 @@ class OAuthTokenEndpointTest extends ServiceAccountBrokerTest {
         error(tokenExchange(token.apply(cluster)).formParam("resource", "adobe-admin"), "/oauth2/token", 400, "invalid_grant");
     }
 
+    /** RFC 8693 2.2.2: a subject whose caller holds no grant for the resource is {@code invalid_target}, whether it exists or not. */
     @Test
-    void subjectTokenOfACallerWithoutAGrantLooksLikeABadOne() {
+    void subjectTokenOfACallerWithoutAGrantIsInvalidTarget() {
         error(tokenExchange(cluster.token(Fixtures.REPORTS_SERVICE_ACCOUNT).sign()).formParam("resource", "adobe-admin"),
-                "/oauth2/token", 400, "invalid_grant");
-        error(tokenExchange(cluster.token(PAYMENTS_SERVICE_ACCOUNT).sign()).formParam("resource", "ghost"),
-                "/oauth2/token", 400, "invalid_grant");
+                "/oauth2/token", 400, "invalid_target");
+        error(tokenExchange(cluster.token(PAYMENTS_SERVICE_ACCOUNT).sign()).formParam("resource", "no-such-credential"),
+                "/oauth2/token", 400, "invalid_target");
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tokenbroker.cache.CacheKeys;
+import dev.tokenbroker.testing.Cluster;
 import dev.tokenbroker.testing.Fixtures;
 import dev.tokenbroker.testing.ImsResource;
 import dev.tokenbroker.testing.KubernetesJwksResource;
@@ -21,6 +22,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -93,11 +95,11 @@ class AuditLogTest extends ServiceAccountBrokerTest {
         get(as(OPS_KEY), "credential=adobe-admin&scope=creative_sdk", 400);
         assertThat(audit()).containsExactly(
                 "event=token_request caller=stranger method=api-key credential=adobe-admin scopes=\"openid\""
-                        + " outcome=forbidden status=403 tier=none",
+                        + " outcome=forbidden status=403 tier=none reason=no_grant_for_credential",
                 "event=token_request caller=payments method=service-account credential=adobe-admin scopes=\"read_organizations\""
-                        + " outcome=forbidden status=403 tier=none",
+                        + " outcome=forbidden status=403 tier=none reason=scopes_not_granted",
                 "event=token_request caller=ops method=api-key credential=adobe-admin scopes=\"creative_sdk\""
-                        + " outcome=invalid_scope status=400 tier=none");
+                        + " outcome=invalid_scope status=400 tier=none reason=scopes_not_in_credential");
     }
 
     @Test
@@ -108,11 +110,62 @@ class AuditLogTest extends ServiceAccountBrokerTest {
         get(io.restassured.RestAssured.given(), "credential=adobe-admin", 401);
         assertThat(audit()).containsExactly(
                 "event=token_request caller=- method=service-account credential=- scopes=- outcome=unauthenticated status=401"
-                        + " tier=none reason=expired",
+                        + " tier=none reason=expired claimed_service_account=payments/billing unverified=true cluster=default",
                 "event=token_request caller=- method=api-key credential=- scopes=- outcome=unauthenticated status=401"
-                        + " tier=none reason=unknown_api_key",
+                        + " tier=none reason=unknown_api_key key_sha256_prefix="
+                        + Fixtures.sha256("not-a-listed-key-0123456789abcdef").substring(0, 8),
                 "event=token_request caller=- method=- credential=- scopes=- outcome=unauthenticated status=401"
                         + " tier=none reason=missing_bearer");
+    }
+
+    /** A token whose signature and claims check out, of a ServiceAccount no entry lists: named, with its cluster. */
+    @Test
+    void aValidlySignedTokenOfAnUnlistedServiceAccountNamesItAndItsCluster() {
+        String token = cluster.token("payments/nobody").sign();
+        get(as(token), "credential=adobe-admin", 401);
+        assertThat(audit()).containsExactly("event=token_request caller=- method=service-account credential=- scopes=-"
+                + " outcome=unauthenticated status=401 tier=none reason=unknown_service_account"
+                + " service_account=payments/nobody cluster=default");
+        assertThat(String.join("\n", logs.lines())).doesNotContain(token).doesNotContain(token.substring(token.lastIndexOf('.') + 1));
+    }
+
+    /** A token whose signature fails: what it claims is named, but marked unverified, since anyone can claim it. */
+    @Test
+    void aTokenWithABadSignatureNamesTheClaimedSubjectMarkedUnverified() {
+        String forged = cluster.token(PAYMENTS_SERVICE_ACCOUNT).signedWith(Cluster.rsaKey(cluster.rsa.getKeyID())).sign();
+        get(as(forged), "credential=adobe-admin", 401);
+        get(as(cluster.token(PAYMENTS_SERVICE_ACCOUNT).subject("not-a-service-account; reason=ok").sign()),
+                "credential=adobe-admin", 401);
+        assertThat(audit()).containsExactly(
+                "event=token_request caller=- method=service-account credential=- scopes=- outcome=unauthenticated"
+                        + " status=401 tier=none reason=bad_signature claimed_service_account=payments/billing unverified=true"
+                        + " cluster=default",
+                "event=token_request caller=- method=service-account credential=- scopes=- outcome=unauthenticated"
+                        + " status=401 tier=none reason=subject cluster=default");
+        assertThat(String.join("\n", logs.lines())).doesNotContain(forged);
+    }
+
+    /**
+     * A misspelt field drops its entry (and the broker refuses the file, keeping the last good policy): the key of
+     * that entry is refused as not loaded, with where its entry is, not as unknown.
+     */
+    @Test
+    void aKeyWhoseEntryWasDroppedIsRefusedForThatNotAsUnknown() throws Exception {
+        String key = "tb-newcomer-key-0123456789abcdef0123";
+        Files.writeString(callersFile, Fixtures.callersYaml() + """
+                  - name: newcomer
+                    api-key-sha265: %s
+                    grants: [{credential: adobe-admin, scopes: ["*"]}]
+                """.formatted(Fixtures.sha256(key)));
+        await().until(() -> callers.problem().isPresent());
+        logs.clear();
+        get(as(key), "credential=adobe-admin", 401);
+        get(as(OPS_KEY), "credential=adobe-admin&scope=openid", 200); // the last good policy still serves
+        int line = (int) Fixtures.callersYaml().lines().count() + 1;
+        assertThat(audit()).first().isEqualTo("event=token_request caller=- method=api-key credential=- scopes=-"
+                + " outcome=unauthenticated status=401 tier=none reason=caller_entry_not_loaded key_sha256_prefix="
+                + Fixtures.sha256(key).substring(0, 8) + " caller_entry=" + callersFile + ":" + line);
+        assertThat(String.join("\n", logs.lines())).doesNotContain(key).doesNotContain(Fixtures.sha256(key));
     }
 
     @Test
@@ -148,7 +201,8 @@ class AuditLogTest extends ServiceAccountBrokerTest {
                 "event=token_purge caller=stranger method=api-key credential=adobe-admin scopes=- outcome=forbidden"
                         + " status=403 tier=none",
                 "event=token_purge caller=- method=api-key credential=- scopes=- outcome=unauthenticated status=401"
-                        + " tier=none reason=unknown_api_key",
+                        + " tier=none reason=unknown_api_key key_sha256_prefix="
+                        + Fixtures.sha256("not-a-listed-key-0123456789abcdef").substring(0, 8),
                 "event=token_purge caller=- method=- credential=- scopes=- outcome=unauthenticated status=401"
                         + " tier=none reason=missing_bearer",
                 "event=token_purge caller=ops method=api-key credential=- scopes=- outcome=invalid_request status=400"
@@ -169,8 +223,18 @@ class AuditLogTest extends ServiceAccountBrokerTest {
                         + " tier=none");
     }
 
+    /** A refusal's {@code peer}: the test client's loopback address and port. */
+    private static final Pattern PEER = Pattern.compile(" peer=(127\\.0\\.0\\.1|\\[0:0:0:0:0:0:0:1\\]):[0-9]{1,5}");
+
+    /**
+     * The audit lines, each refusal's {@code peer} checked (present on every refusal, absent from every success) and
+     * then left out, since its port differs from run to run.
+     */
     private List<String> audit() {
-        return logs.messages("tokenbroker.audit");
+        List<String> lines = logs.messages("tokenbroker.audit");
+        assertThat(lines).allSatisfy(line -> assertThat(PEER.matcher(line).find()).as(line)
+                .isEqualTo(!line.contains(" outcome=ok ")));
+        return lines.stream().map(line -> PEER.matcher(line).replaceAll("")).toList();
     }
 
     private static String get(RequestSpecification request, String query, int status) {

@@ -74,14 +74,21 @@ class JsonAuditLogTest extends BrokerTest {
 
     @Test
     void refusedRequestCarriesItsOutcomeAndNoFieldsLeakIntoOtherLines() {
-        as("tb-not-a-key-0123456789abcdef").queryParam("credential", Fixtures.CREDENTIAL).when().get("/tokens")
+        as("tb-not-a-key-0123456789abcdef0123456").queryParam("credential", Fixtures.CREDENTIAL).when().get("/tokens")
                 .then().statusCode(401);
         JsonNode line = await().until(() -> auditLines().stream()
                 .filter(l -> "unauthenticated".equals(l.path("mdc").path("outcome").asText())).findFirst().orElse(null),
                 l -> l != null);
         assertThat(line.get("mdc").get("status").asText()).isEqualTo("401");
+        // who was refused and why, as fields: the key's digest prefix and the peer
+        assertThat(line.get("mdc").get("reason").asText()).isEqualTo("unknown_api_key");
+        assertThat(line.get("mdc").get("key_sha256_prefix").asText())
+                .isEqualTo(Fixtures.sha256("tb-not-a-key-0123456789abcdef0123456").substring(0, 8));
+        assertThat(line.get("mdc").get("peer").asText()).matches("(127\\.0\\.0\\.1|\\[0:0:0:0:0:0:0:1\\]):[0-9]{1,5}");
+        assertThat(line.toString()).doesNotContain("tb-not-a-key-0123456789abcdef0123456")
+                .doesNotContain(Fixtures.sha256("tb-not-a-key-0123456789abcdef0123456"));
         assertThat(lines()).filteredOn(l -> !"tokenbroker.audit".equals(l.path("loggerName").asText()))
-                .noneMatch(l -> l.path("mdc").has("outcome"));
+                .noneMatch(l -> l.path("mdc").has("outcome") || l.path("mdc").has("peer"));
     }
 
     private static List<JsonNode> auditLines() {
