@@ -78,7 +78,7 @@ class CheckCommandTest {
         assertThat(stdout().lines()).containsExactly(
                 "error " + many.resolve("default_scopes") + ": names scopes that are not in scopes",
                 "error " + many.resolve("auth_method") + ": must be client_secret_post, client_secret_basic,"
-                        + " private_key_jwt or tls_client_auth",
+                        + " private_key_jwt, tls_client_auth or federated",
                 "error " + many.resolve("client_secret") + ": missing or empty", // as the default method needs it
                 "error " + many.resolve("scope_separator") + ": must be comma or space",
                 "error " + many.resolve("default_lifetime") + ": must be seconds (3600) or a number with s, m, h or d (45m, 1h)",
