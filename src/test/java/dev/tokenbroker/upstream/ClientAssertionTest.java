@@ -139,9 +139,15 @@ class ClientAssertionTest extends PrivateUpstreamBrokerTest {
             assertThat(jwt.verify(verifier)).as("signed with the credential's key").isTrue();
             assertThat(jwt.getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.parse(algorithm));
             assertThat(jwt.getHeader().getKeyID()).as("kid only when key_id is set").isEqualTo(keyId);
-            JWK registered = (keys.getPublic() instanceof RSAPublicKey rsa ? new RSAKey.Builder(rsa).keyID(keyId).build()
+            // as a provider's JWKS holds the key: with its certificate and thumbprint when one was registered
+            Base64URL x5tS256 = withCertificate
+                    ? Base64URL.encode(MessageDigest.getInstance("SHA-256").digest(issued.certificate().getEncoded())) : null;
+            List<com.nimbusds.jose.util.Base64> x5c = withCertificate
+                    ? List.of(com.nimbusds.jose.util.Base64.encode(issued.certificate().getEncoded())) : null;
+            JWK registered = keys.getPublic() instanceof RSAPublicKey rsa
+                    ? new RSAKey.Builder(rsa).keyID(keyId).x509CertSHA256Thumbprint(x5tS256).x509CertChain(x5c).build()
                     : new ECKey.Builder(Curve.forECParameterSpec(((ECPublicKey) keys.getPublic()).getParams()),
-                            (ECPublicKey) keys.getPublic()).keyID(keyId).build());
+                            (ECPublicKey) keys.getPublic()).keyID(keyId).x509CertSHA256Thumbprint(x5tS256).x509CertChain(x5c).build();
             DefaultJWTProcessor<SecurityContext> provider = new DefaultJWTProcessor<>();
             provider.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.parse(algorithm),
                     new ImmutableJWKSet<>(new JWKSet(registered))));
