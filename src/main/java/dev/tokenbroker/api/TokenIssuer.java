@@ -7,6 +7,7 @@ import dev.tokenbroker.caller.GrantDecision;
 import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialRegistry;
+import dev.tokenbroker.token.MinTtl;
 import dev.tokenbroker.token.Refusal;
 import dev.tokenbroker.token.Rejection;
 import dev.tokenbroker.token.ScopeSet;
@@ -71,6 +72,7 @@ public class TokenIssuer {
     private final RequestMeters requestMeters;
     private final Clock clock;
     private final AuditLog auditLog;
+    private final MinTtl defaultMinTtl;
 
     TokenIssuer(CallerAuthenticator authenticator, CredentialRegistry credentials, TokenService tokens,
             TokenBrokerConfig config, RequestMeters requestMeters, Clock clock, AuditLog auditLog) {
@@ -81,6 +83,7 @@ public class TokenIssuer {
         this.config = config.tokens();
         this.requestMeters = requestMeters;
         this.clock = clock;
+        this.defaultMinTtl = MinTtl.byDefault(this.config.minTtl());
     }
 
     /**
@@ -108,7 +111,7 @@ public class TokenIssuer {
     private <T> Uni<T> decide(Exchange x, Request request, AuthenticatedCaller caller, Function<Issued, T> answer) {
         Credential credential;
         ScopeSet scopes;
-        Duration minTtl;
+        MinTtl minTtl;
         String rejected;
         try {
             x.audit.caller(caller);
@@ -206,13 +209,13 @@ public class TokenIssuer {
         return name;
     }
 
-    private Duration minTtl(List<String> values) {
+    private MinTtl minTtl(List<String> values) {
         if (values == null || values.isEmpty()) {
-            return config.minTtl();
+            return defaultMinTtl;
         }
         if (values.size() > 1 || !MIN_TTL.matcher(values.get(0)).matches()) {
             throw TokenException.invalidRequest("min_ttl must appear once, as a whole number of seconds.");
         }
-        return Duration.ofSeconds(Long.parseLong(values.get(0)));
+        return MinTtl.named(Duration.ofSeconds(Long.parseLong(values.get(0))));
     }
 }

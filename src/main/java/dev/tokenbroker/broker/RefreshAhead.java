@@ -3,6 +3,7 @@ package dev.tokenbroker.broker;
 import dev.tokenbroker.cache.CacheKeys;
 import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.credential.Credential;
+import dev.tokenbroker.token.MinTtl;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenException;
 import dev.tokenbroker.token.TokenKey;
@@ -18,9 +19,11 @@ import org.eclipse.microprofile.context.ManagedExecutor;
 
 /**
  * Refreshes a token in the background once it is past its refresh point, while callers keep getting it at once:
- * {@code refresh-at} of its life, made earlier by up to {@code refresh-jitter} by a fraction fixed per replica and key,
- * so that replicas do not line up. One refresh per key at a time; after a failure, none for
- * {@code refresh-retry-interval}.
+ * {@code refresh-at} of the time it meets the default {@code min_ttl} (its life less {@code min-ttl}, or less half its
+ * life when that is shorter: {@link MinTtl}), made earlier by up to {@code refresh-jitter} by a fraction fixed per
+ * replica and key, so that replicas do not line up. So a 5-minute token is refreshed before a request with the default
+ * {@code min_ttl} would have to wait for a mint, as a 24-hour one is. One refresh per key at a time; after a failure,
+ * none for {@code refresh-retry-interval}.
  */
 @ApplicationScoped
 class RefreshAhead {
@@ -31,6 +34,7 @@ class RefreshAhead {
     private final ManagedExecutor background;
     private final MeterRegistry meters;
     private final TokenBrokerConfig.Tokens config;
+    private final long defaultMinTtlMillis;
     private final long jitterSalt = new SecureRandom().nextLong();
     private final Map<TokenKey, Boolean> refreshing = new ConcurrentHashMap<>();
     private final Map<TokenKey, Instant> failedUntil = new ConcurrentHashMap<>();
@@ -43,12 +47,13 @@ class RefreshAhead {
         this.background = background;
         this.meters = meters;
         this.config = config.tokens();
+        this.defaultMinTtlMillis = this.config.minTtl().toMillis();
     }
 
     /** Called for every token served: starts its one background refresh when it is due. Never blocks. */
     void served(Credential credential, TokenKey key, Token token) {
         Instant now = clock.instant();
-        if (now.isBefore(refreshPoint(key, token))
+        if (now.toEpochMilli() < refreshPoint(key, token)
                 || now.isBefore(failedUntil.getOrDefault(key, Instant.MIN))
                 || refreshing.putIfAbsent(key, Boolean.TRUE) != null) {
             return;
@@ -79,10 +84,13 @@ class RefreshAhead {
         }
     }
 
-    Instant refreshPoint(TokenKey key, Token token) {
+    /** When (epoch milliseconds) the token is due for a refresh; counted in {@code long}s, as it is asked per answer. */
+    long refreshPoint(TokenKey key, Token token) {
         double share = config.refreshAt() - config.refreshJitter() * jitterFraction(key);
-        long lifeMillis = token.lifetime().toMillis();
-        return token.issuedAt().plusMillis((long) (lifeMillis * Math.max(0, share)));
+        long issued = token.issuedAt().toEpochMilli();
+        long life = token.expiresAt().toEpochMilli() - issued;
+        long servesDefault = life - Math.min(defaultMinTtlMillis, life / 2);
+        return issued + (long) (servesDefault * Math.max(0, share));
     }
 
     /** A number in [0, 1) fixed for this process and key, so the refresh point does not move between requests. */

@@ -7,6 +7,7 @@ import dev.tokenbroker.cache.RedisTokens;
 import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialDropped;
+import dev.tokenbroker.token.MinTtl;
 import dev.tokenbroker.token.Rejection;
 import dev.tokenbroker.token.ScopeSet;
 import dev.tokenbroker.token.Token;
@@ -30,7 +31,8 @@ import java.util.function.BiFunction;
  * decided on the thread that asked (the event loop for most requests). A token served past its refresh point is
  * refreshed in the background ({@link RefreshAhead}).
  *
- * <p>A token is good for a request when it stays valid at least {@code min_ttl}, or when it was minted less than
+ * <p>A token is good for a request when it stays valid at least {@code min_ttl} (the default: at most half its
+ * life, {@link MinTtl}), or when it was minted less than
  * {@code tokenbroker.tokens.min-mint-interval} ago (at most a tenth of its life): such a token is as fresh as the
  * provider gives, so asking for more can never make a credential and scope set mint again within the interval.
  */
@@ -90,7 +92,7 @@ public class TokenService {
      * caller's reply. For an answer from memory it is called directly: a Mutiny step would cost more than the rest
      * of such an answer, since context propagation captures and restores the request's contexts around each one.
      */
-    public <T> Uni<T> token(Credential credential, TokenKey key, Duration minTtl, BiFunction<Served, Throwable, Uni<T>> then) {
+    public <T> Uni<T> token(Credential credential, TokenKey key, MinTtl minTtl, BiFunction<Served, Throwable, Uni<T>> then) {
         Served fromMemory = null;
         try {
             Token memory = local.get(key).orElse(null);
@@ -120,7 +122,7 @@ public class TokenService {
      * current token, it is dropped on every replica and a new one is the answer; else the current token is
      * ({@link TokenReplacement}). {@code then} gets the outcome, on a worker thread.
      */
-    public <T> Uni<T> replace(Credential credential, TokenKey key, String digest, Duration minTtl,
+    public <T> Uni<T> replace(Credential credential, TokenKey key, String digest, MinTtl minTtl,
             BiFunction<Served, Throwable, Uni<T>> then) {
         return Uni.createFrom().item(() -> replacement.replace(credential, key, digest, t -> goodFor(t, minTtl), this::fresh))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
@@ -142,16 +144,17 @@ public class TokenService {
     }
 
     /**
-     * Whether the token may answer a request for {@code minTtl}. A {@code min_ttl} beyond what the identity provider
-     * grants can never be met: that is the caller's mistake, a 400.
+     * Whether the token may answer a request for {@code minTtl}. A named {@code min_ttl} beyond what the identity
+     * provider grants can never be met: that is the caller's mistake, a 400. The default never asks more than half of
+     * the token's life ({@link MinTtl}).
      */
-    private boolean goodFor(Token token, Duration minTtl) {
-        if (minTtl.compareTo(token.lifetime()) > 0) {
+    private boolean goodFor(Token token, MinTtl minTtl) {
+        if (minTtl.beyondLifeOf(token)) {
             throw TokenException.invalidRequest("min_ttl is larger than the token lifetime the identity provider grants ("
                     + token.lifetime().toSeconds() + " s).");
         }
         Instant now = clock.instant();
-        return token.lastsFor(minTtl, now) || now.isBefore(token.issuedAt().plus(freshFor(token)));
+        return minTtl.metBy(token, now) || now.isBefore(token.issuedAt().plus(freshFor(token)));
     }
 
     /** Whether the token was minted so lately that a new one would be no fresher (and is not made: min-mint-interval). */

@@ -78,14 +78,14 @@ public interface TokenBrokerConfig {
     }
 
     interface Tokens {
-        /** Default {@code min_ttl}: a token handed out stays valid at least this long. */
+        /** Default {@code min_ttl}: a token handed out stays valid at least this long, or half its life if that is less. */
         @WithDefault("300s")
         Duration minTtl();
 
         /** Optional cap on the {@code expires_in} callers are told, so they come back at least this often. */
         Optional<Duration> maxTtl();
 
-        /** Share of a token's life after which the next request triggers one background refresh. */
+        /** Share of the time a token meets the default {@code min_ttl} after which a request starts one refresh. */
         @WithDefault("0.66")
         double refreshAt();
 

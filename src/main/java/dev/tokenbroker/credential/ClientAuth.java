@@ -22,8 +22,12 @@ public sealed interface ClientAuth {
         }
     }
 
-    /** {@code private_key_jwt}: assertions signed with {@code key}, with this {@code kid} and {@code aud}. */
-    record PrivateKeyJwt(ClientKey key, String keyId, String audience) implements ClientAuth {
+    /**
+     * {@code private_key_jwt}: assertions signed with {@code key}, with this {@code aud}, and a {@code kid} only when
+     * the credential's {@code key_id} names one (providers that know the key by its certificate or by a JWKS entry
+     * without {@code kid} refuse a {@code kid} they did not assign).
+     */
+    record PrivateKeyJwt(ClientKey key, Optional<String> keyId, String audience) implements ClientAuth {
         public PrivateKeyJwt {
             Objects.requireNonNull(key);
             Objects.requireNonNull(keyId);

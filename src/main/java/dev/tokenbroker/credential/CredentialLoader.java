@@ -192,7 +192,7 @@ public final class CredentialLoader {
                     new Secret(required(dir, "client_secret")), optional(dir, "client_secret_next").map(Secret::new));
             case PRIVATE_KEY_JWT -> {
                 ClientKey key = clientKey(dir, false);
-                yield new ClientAuth.PrivateKeyJwt(key, informative(dir, "key_id").orElse(key.thumbprint()),
+                yield new ClientAuth.PrivateKeyJwt(key, informative(dir, "key_id"),
                         informative(dir, "assertion_audience").orElse(tokenUrl.toString()));
             }
             case TLS_CLIENT_AUTH -> new ClientAuth.TlsClientAuth(clientKey(dir, true));

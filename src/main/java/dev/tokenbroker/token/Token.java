@@ -33,6 +33,19 @@ public record Token(String accessToken, String tokenType, Instant issuedAt, Inst
         return !now.plus(minTtl).isAfter(expiresAt);
     }
 
+    /**
+     * Whether at least half of the token's life is left at {@code now}, that is {@code now - issuedAt <= expiresAt -
+     * now}; counted in seconds and nanoseconds so that it allocates nothing.
+     */
+    public boolean halfLeft(Instant now) {
+        long seconds = 2 * now.getEpochSecond() - issuedAt.getEpochSecond() - expiresAt.getEpochSecond();
+        if (seconds < -2 || seconds > 2) {
+            return seconds < 0; // the nanosecond parts add up to less than 2 s either way
+        }
+        long nanos = 2L * now.getNano() - issuedAt.getNano() - expiresAt.getNano();
+        return seconds * 1_000_000_000L + nanos <= 0;
+    }
+
     @Override
     public String toString() {
         return "Token[type=" + tokenType + ", expiresAt=" + expiresAt + "]";

@@ -25,8 +25,10 @@ import java.util.UUID;
 /**
  * {@code private_key_jwt} (RFC 7523 2.2, OIDC Core 9): a client assertion signed with nimbus-jose-jwt, made anew
  * for every request: {@code iss} = {@code sub} = client id, {@code aud} = {@code assertion_audience}, a random
- * {@code jti}, {@code iat} now and {@code exp} {@link #LIFETIME} later; {@code kid} and, with a certificate,
- * {@code x5t#S256} and {@code x5t} (SHA-1, as Entra ID expects) in the header.
+ * {@code jti}, {@code iat} now and {@code exp} {@link #LIFETIME} later; in the header {@code kid} only when the
+ * credential's {@code key_id} is set and, with a certificate, {@code x5t#S256} and {@code x5t} (SHA-1, as Entra ID
+ * expects). No {@code kid} by default: Keycloak with an imported certificate, and a provider holding the key in a
+ * JWKS entry without {@code kid}, refuse a {@code kid} they did not assign (docs/providers.md).
  */
 record ClientAssertion(String clientId, ClientAuth.PrivateKeyJwt jwt, Clock clock) implements ClientAuthenticator {
 
@@ -43,7 +45,7 @@ record ClientAssertion(String clientId, ClientAuth.PrivateKeyJwt jwt, Clock cloc
 
     private String sign() {
         JWSHeader.Builder header = new JWSHeader.Builder(JWSAlgorithm.parse(jwt.key().signatureAlgorithm()))
-                .keyID(jwt.keyId());
+                .keyID(jwt.keyId().orElse(null));
         jwt.key().certificateDer().ifPresent(der -> header
                 .x509CertSHA256Thumbprint(Base64URL.encode(digest("SHA-256", der)))
                 .x509CertThumbprint(Base64URL.encode(digest("SHA-1", der))));

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -14,14 +15,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateEncodingException;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -29,7 +28,9 @@ import java.util.stream.Stream;
  * A real Keycloak ({@code org.keycloak:keycloak-quarkus-dist}, unpacked into {@code target/keycloak} by the
  * build; system property {@code keycloak.home}) in {@code start-dev} mode on free loopback ports, run by the
  * Temurin 25 JDK ({@code KEYCLOAK_JAVA_HOME}, default {@code /usr/lib/jvm/temurin-25-jdk-amd64}). Its output goes
- * to {@code target/keycloak-<port>.log}. Realms and clients are made through the admin REST API.
+ * to {@code target/keycloak-<port>.log}. Realms and clients are made through the admin REST API as the admin
+ * console makes them (its calls, step by step), and left at Keycloak's defaults otherwise: nothing is bent to suit
+ * the broker (docs/providers.md#keycloak).
  */
 public final class KeycloakServer implements AutoCloseable {
 
@@ -132,22 +133,87 @@ public final class KeycloakServer implements AutoCloseable {
     }
 
     /**
-     * A realm, and in it a confidential client with service accounts whose authenticator is "Signed JWT" by this
-     * certificate, its key known by {@code kid} (Keycloak's own default is not the RFC 7638 thumbprint).
+     * A realm as the admin console's "Create realm" makes it: a name, enabled, and Keycloak's defaults for the rest
+     * (access tokens of 5 minutes).
      */
-    public void createSignedJwtClient(String realm, String clientId, X509Certificate certificate, String kid) {
-        try {
-            String token = adminToken();
-            admin(token, "/admin/realms", Map.of("realm", realm, "enabled", true, "accessTokenLifespan", 3600));
-            admin(token, "/admin/realms/" + realm + "/clients", Map.of(
-                    "clientId", clientId, "enabled", true, "publicClient", false, "serviceAccountsEnabled", true,
-                    "standardFlowEnabled", false, "directAccessGrantsEnabled", false,
-                    "clientAuthenticatorType", "client-jwt",
-                    "attributes", Map.of("jwt.credential.certificate",
-                            Base64.getEncoder().encodeToString(certificate.getEncoded()), "jwt.credential.kid", kid)));
-        } catch (IOException | CertificateEncodingException e) {
-            throw new IllegalStateException(e);
-        }
+    public void createRealm(String realm) {
+        expect(201, send(admin("/admin/realms").POST(json(Map.of("realm", realm, "enabled", true)))), "create realm");
+    }
+
+    /**
+     * A confidential client for machines, as the admin console's "Create client" makes it with "Client
+     * authentication" on and only "Service accounts roles" ticked; its authenticator is Keycloak's default, "Client
+     * Id and Secret". Answers its id (the UUID that the admin API names it by).
+     */
+    public String createServiceAccountClient(String realm, String clientId) {
+        HttpResponse<String> created = send(admin("/admin/realms/" + realm + "/clients").POST(json(Map.of(
+                "protocol", "openid-connect", "clientId", clientId, "enabled", true, "publicClient", false,
+                "serviceAccountsEnabled", true, "standardFlowEnabled", false, "directAccessGrantsEnabled", false,
+                "implicitFlowEnabled", false))));
+        expect(201, created, "create client");
+        String location = created.headers().firstValue("Location").orElseThrow();
+        return location.substring(location.lastIndexOf('/') + 1);
+    }
+
+    /** The client's secret, as its "Credentials" tab shows it. */
+    public String clientSecret(String realm, String id) {
+        HttpResponse<String> answer = send(admin("/admin/realms/" + realm + "/clients/" + id + "/client-secret").GET());
+        expect(200, answer, "client secret");
+        return read(answer).get("value").asText();
+    }
+
+    /**
+     * The client's "Credentials" tab, "Client Authenticator" set to "Signed JWT" ({@code client-jwt}) and saved: the
+     * admin console PUTs the whole client back.
+     */
+    public void useSignedJwt(String realm, String id) {
+        updateClient(realm, id, client -> client.put("clientAuthenticatorType", "client-jwt"));
+    }
+
+    /**
+     * The client's "Keys" tab, "Import key" with archive format "Certificate PEM", as the admin console sends it
+     * (multipart {@code keystoreFormat} and {@code file}): Keycloak keeps the certificate as
+     * {@code jwt.credential.certificate} and knows its key by an id of its own making.
+     */
+    public void importCertificate(String realm, String id, String certificatePem) {
+        String boundary = "----keycloak-test-" + UUID.randomUUID();
+        String body = part(boundary, "keystoreFormat", null, "Certificate PEM")
+                + part(boundary, "file", "client.pem", certificatePem) + "--" + boundary + "--\r\n";
+        expect(200, send(admin("/admin/realms/" + realm + "/clients/" + id + "/certificates/jwt.credential/upload-certificate")
+                .setHeader("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofString(body))), "import certificate");
+    }
+
+    /** The client's "Keys" tab, "Use JWKS URL" on with this URL, saved. */
+    public void useJwksUrl(String realm, String id, String jwksUrl) {
+        updateClient(realm, id, client -> {
+            ObjectNode attributes = client.has("attributes") ? (ObjectNode) client.get("attributes") : client.putObject("attributes");
+            attributes.put("use.jwks.url", "true");
+            attributes.put("jwks.url", jwksUrl);
+        });
+    }
+
+    /** The client's attributes as Keycloak holds them. */
+    public JsonNode clientAttributes(String realm, String id) {
+        return client(realm, id).get("attributes");
+    }
+
+    private ObjectNode client(String realm, String id) {
+        HttpResponse<String> answer = send(admin("/admin/realms/" + realm + "/clients/" + id).GET());
+        expect(200, answer, "read client");
+        return (ObjectNode) read(answer);
+    }
+
+    private void updateClient(String realm, String id, java.util.function.Consumer<ObjectNode> change) {
+        ObjectNode client = client(realm, id);
+        change.accept(client);
+        expect(204, send(admin("/admin/realms/" + realm + "/clients/" + id).PUT(json(client))), "update client");
+    }
+
+    private static String part(String boundary, String name, String fileName, String content) {
+        return "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\""
+                + (fileName == null ? "" : "; filename=\"" + fileName + "\"\r\nContent-Type: application/x-pem-file")
+                + "\r\n\r\n" + content + "\r\n";
     }
 
     /** POSTs a form to a realm's token endpoint, as a client would. */
@@ -160,22 +226,36 @@ public final class KeycloakServer implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
-    private String adminToken() throws IOException {
-        HttpResponse<String> answer = postToken("master", Map.of("grant_type", "password", "client_id", "admin-cli",
+    /** A request to the admin REST API, with a new token of the master realm's admin (they live a minute). */
+    private HttpRequest.Builder admin(String path) {
+        HttpResponse<String> login = postToken("master", Map.of("grant_type", "password", "client_id", "admin-cli",
                 "username", ADMIN, "password", ADMIN_PASSWORD));
-        if (answer.statusCode() != 200) {
-            throw new IllegalStateException("Keycloak admin login: " + answer.statusCode());
-        }
-        JsonNode json = JSON.readTree(answer.body());
-        return json.get("access_token").asText();
+        expect(200, login, "admin login");
+        return HttpRequest.newBuilder(URI.create(url() + path)).header("Authorization", "Bearer "
+                + read(login).get("access_token").asText()).header("Content-Type", "application/json");
     }
 
-    private void admin(String token, String path, Object body) throws IOException {
-        HttpResponse<String> answer = send(HttpRequest.newBuilder(URI.create(url() + path))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
-        if (answer.statusCode() != 201) {
-            throw new IllegalStateException("Keycloak admin " + path + ": " + answer.statusCode() + " " + answer.body());
+    private static HttpRequest.BodyPublisher json(Object body) {
+        try {
+            return HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static JsonNode read(HttpResponse<String> answer) {
+        try {
+            return JSON.readTree(answer.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Fails naming the step and Keycloak's status; the body only for the admin API's own errors (no secret there). */
+    private static void expect(int status, HttpResponse<String> answer, String step) {
+        if (answer.statusCode() != status) {
+            throw new IllegalStateException("Keycloak " + step + ": " + answer.statusCode()
+                    + (step.equals("admin login") || step.equals("client secret") ? "" : " " + answer.body()));
         }
     }
 

@@ -110,6 +110,21 @@ class TokensResourceTest extends RedisBrokerTest {
         assertThat(Ims.tokenRequests(ims)).isEqualTo(2);
     }
 
+    /** Keycloak's default 5-minute tokens: the default min_ttl (300 s) asks at most half of the life. */
+    @Test
+    void aFiveMinuteTokenIsServedWithoutMinTtlAndThenFromTheCache() {
+        ims.resetAll();
+        ims.stubFor(Ims.tokenRequest().willReturn(Ims.token(299)));
+        String first = as(OPS_KEY).queryParam("credential", "adobe-admin").when().get("/tokens")
+                .then().statusCode(200).body("expires_in", lessThanOrEqualTo(299)).extract().path("access_token");
+        String second = as(OPS_KEY).queryParam("credential", "adobe-admin").when().get("/tokens")
+                .then().statusCode(200).extract().path("access_token");
+        assertThat(second).isEqualTo(first);
+        assertThat(Ims.tokenRequests(ims)).isEqualTo(1);
+        as(OPS_KEY).queryParam("credential", "adobe-admin").queryParam("min_ttl", "300").when().get("/tokens")
+                .then().statusCode(400).body("code", equalTo("invalid_request"));
+    }
+
     @Test
     void minTtlBeyondTheUpstreamLifetimeIsInvalidRequest() {
         ims.resetAll();

@@ -12,6 +12,12 @@ import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -41,8 +47,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code private_key_jwt} against a WireMock token endpoint: every posted {@code client_assertion} is parsed, its
- * header, claims and signature checked with the public key, each mint has its own {@code jti}, no secret is sent,
- * and neither the key nor an assertion shows in any log line.
+ * header, claims and signature checked with the public key, found in a JWKS as a provider holds it (without
+ * {@code kid} unless the credential's {@code key_id} names one), each mint has its own {@code jti}, no secret is
+ * sent, and neither the key nor an assertion shows in any log line.
  */
 @QuarkusTest
 @WithTestResource(ImsResource.class)
@@ -55,8 +62,10 @@ class ClientAssertionTest extends PrivateUpstreamBrokerTest {
     final LogCapture logs = new LogCapture();
 
     @ParameterizedTest
-    @CsvSource({"RSA, false, RS256", "RSA, true, RS256", "P-256, true, ES256", "P-256, false, ES256", "P-384, true, ES384"})
-    void mintsWithAFreshSignedAssertionAndNoSecret(String keyType, boolean withCertificate, String algorithm) throws Exception {
+    @CsvSource({"RSA, false, RS256,", "RSA, true, RS256,", "RSA, true, RS256, broker-2026", "P-256, true, ES256,",
+            "P-256, false, ES256, broker-ec", "P-384, true, ES384,"})
+    void mintsWithAFreshSignedAssertionAndNoSecret(String keyType, boolean withCertificate, String algorithm, String keyId)
+            throws Exception {
         KeyPair keys = keyType.equals("RSA") ? TestCa.rsaKeys(2048)
                 : TestCa.ecKeys(keyType.equals("P-256") ? "secp256r1" : "secp384r1");
         TestCa.Issued issued = CA.issueClient("broker", keys);
@@ -65,8 +74,12 @@ class ClientAssertionTest extends PrivateUpstreamBrokerTest {
         idp.server().stubFor(Ims.tokenRequest().atPriority(1)
                 .withFormParam("client_assertion_type", equalTo("urn:ietf:params:oauth:client-assertion-type:jwt-bearer"))
                 .willReturn(Ims.token(86399)));
-        secrets.write(IDP_A, ClientKeys.credential(idp.tokenUrl(), "private_key_jwt", keyPem, certificate,
-                Optional.of(idp.ca().pem())));
+        Map<String, String> files = ClientKeys.credential(idp.tokenUrl(), "private_key_jwt", keyPem, certificate,
+                Optional.of(idp.ca().pem()));
+        if (keyId != null) {
+            files.put("key_id", keyId);
+        }
+        secrets.write(IDP_A, files);
         await().until(() -> credentials.get(IDP_A).filter(c -> c.authMethod() == AuthMethod.PRIVATE_KEY_JWT).isPresent());
 
         tokenFor(IDP_A).statusCode(200);
@@ -81,7 +94,7 @@ class ClientAssertionTest extends PrivateUpstreamBrokerTest {
                     .containsEntry("grant_type", "client_credentials").containsEntry("scope", "openid")
                     .doesNotContainKey("client_secret");
             assertThat(request.getHeader("Authorization")).isNull();
-            return checkedJti(form.get("client_assertion"), keys, issued, withCertificate, algorithm);
+            return checkedJti(form.get("client_assertion"), keys, issued, withCertificate, algorithm, keyId);
         }).toList();
         assertThat(jtis.get(0)).as("a new assertion for every request").isNotEqualTo(jtis.get(1));
 
@@ -113,18 +126,33 @@ class ClientAssertionTest extends PrivateUpstreamBrokerTest {
         assertThat(logs.lines()).noneMatch(line -> line.contains(signature));
     }
 
+    /**
+     * A provider's check of the assertion: its key is found in a JWKS as a provider's admin registered it (an entry
+     * with the {@code kid} when the credential names one, else without), the signature, header and claims hold.
+     */
     private String checkedJti(String assertion, KeyPair keys, TestCa.Issued issued, boolean withCertificate,
-            String algorithm) {
+            String algorithm, String keyId) {
         try {
             SignedJWT jwt = SignedJWT.parse(assertion);
             JWSVerifier verifier = keys.getPublic() instanceof RSAPublicKey rsa ? new RSASSAVerifier(rsa)
                     : new ECDSAVerifier((ECPublicKey) keys.getPublic());
             assertThat(jwt.verify(verifier)).as("signed with the credential's key").isTrue();
             assertThat(jwt.getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.parse(algorithm));
-            String thumbprint = (keys.getPublic() instanceof RSAPublicKey rsa ? new RSAKey.Builder(rsa).build()
+            assertThat(jwt.getHeader().getKeyID()).as("kid only when key_id is set").isEqualTo(keyId);
+            // as a provider's JWKS holds the key: with its certificate and thumbprint when one was registered
+            Base64URL x5tS256 = withCertificate
+                    ? Base64URL.encode(MessageDigest.getInstance("SHA-256").digest(issued.certificate().getEncoded())) : null;
+            List<com.nimbusds.jose.util.Base64> x5c = withCertificate
+                    ? List.of(com.nimbusds.jose.util.Base64.encode(issued.certificate().getEncoded())) : null;
+            JWK registered = keys.getPublic() instanceof RSAPublicKey rsa
+                    ? new RSAKey.Builder(rsa).keyID(keyId).x509CertSHA256Thumbprint(x5tS256).x509CertChain(x5c).build()
                     : new ECKey.Builder(Curve.forECParameterSpec(((ECPublicKey) keys.getPublic()).getParams()),
-                            (ECPublicKey) keys.getPublic()).build()).computeThumbprint().toString();
-            assertThat(jwt.getHeader().getKeyID()).as("kid: the RFC 7638 thumbprint").isEqualTo(thumbprint);
+                            (ECPublicKey) keys.getPublic()).keyID(keyId).x509CertSHA256Thumbprint(x5tS256).x509CertChain(x5c).build();
+            DefaultJWTProcessor<SecurityContext> provider = new DefaultJWTProcessor<>();
+            provider.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.parse(algorithm),
+                    new ImmutableJWKSet<>(new JWKSet(registered))));
+            assertThat(provider.process(jwt, null).getSubject()).as("verified with the key found in the JWKS")
+                    .isEqualTo(ClientKeys.CLIENT_ID);
             if (withCertificate) {
                 byte[] der = issued.certificate().getEncoded();
                 assertThat(jwt.getHeader().getX509CertSHA256Thumbprint())
