@@ -283,19 +283,14 @@ public final class KeycloakServer implements AutoCloseable {
      * ({@code jwt.credential.issuer}) and the ServiceAccount's subject ({@code jwt.credential.sub}).
      */
     public void createFederatedClient(String realm, String alias, String issuer, String clientId, String subject) {
-        try {
-            String token = adminToken();
-            admin(token, "/admin/realms", Map.of("realm", realm, "enabled", true));
-            admin(token, "/admin/realms/" + realm + "/identity-provider/instances", Map.of("alias", alias,
-                    "providerId", "kubernetes", "enabled", true, "config", Map.of("issuer", issuer)));
-            admin(token, "/admin/realms/" + realm + "/clients", Map.of(
-                    "clientId", clientId, "enabled", true, "publicClient", false, "serviceAccountsEnabled", true,
-                    "standardFlowEnabled", false, "directAccessGrantsEnabled", false,
-                    "clientAuthenticatorType", "federated-jwt",
-                    "attributes", Map.of("jwt.credential.issuer", alias, "jwt.credential.sub", subject)));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        createRealm(realm);
+        expect(201, send(admin("/admin/realms/" + realm + "/identity-provider/instances").POST(json(Map.of("alias", alias,
+                "providerId", "kubernetes", "enabled", true, "config", Map.of("issuer", issuer))))), "create identity provider");
+        expect(201, send(admin("/admin/realms/" + realm + "/clients").POST(json(Map.of(
+                "clientId", clientId, "enabled", true, "publicClient", false, "serviceAccountsEnabled", true,
+                "standardFlowEnabled", false, "directAccessGrantsEnabled", false,
+                "clientAuthenticatorType", "federated-jwt",
+                "attributes", Map.of("jwt.credential.issuer", alias, "jwt.credential.sub", subject))))), "create client");
     }
 
     /** The realm's issuer URL: the audience Keycloak expects of a federated client assertion. */
