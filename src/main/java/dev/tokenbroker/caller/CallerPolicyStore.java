@@ -10,7 +10,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Set;
 
 /** Holds the callers policy, re-read on a schedule; a broken file keeps the last good policy and is reported. */
@@ -21,6 +23,10 @@ public class CallerPolicyStore {
     private final Set<String> clusters;
     private final MeterRegistry meters;
     private final LastGood<CallerPolicy> policy = new LastGood<>("not loaded yet");
+    /** The files' policy with the other grant sources' callers beside it: what requests read. */
+    private volatile CallerPolicy merged = CallerPolicy.DENY_ALL;
+    private volatile GrantedAccounts granted = GrantedAccounts.NONE;
+    private final List<Runnable> boundsListeners = new CopyOnWriteArrayList<>();
 
     @Inject
     CallerPolicyStore(TokenBrokerConfig config, MeterRegistry meters) {
@@ -45,7 +51,21 @@ public class CallerPolicyStore {
 
     /** The policy in use: one immutable object, so a request that takes it once sees one version throughout. */
     public CallerPolicy policy() {
-        return policy.current().orElse(CallerPolicy.DENY_ALL);
+        return merged;
+    }
+
+    /**
+     * Puts these callers of another grant source (TokenGrant objects) beside the files' in the policy, in place of
+     * the ones it gave before.
+     */
+    public synchronized void useGranted(GrantedAccounts accounts) {
+        granted = accounts;
+        merged = policy.current().orElse(CallerPolicy.DENY_ALL).withGranted(accounts);
+    }
+
+    /** Runs the listener whenever a reload changes the bounds of self-service grants. */
+    public void whenBoundsChange(Runnable listener) {
+        boundsListeners.add(listener);
     }
 
     /** What is wrong with the callers file now, if anything. */
@@ -61,6 +81,12 @@ public class CallerPolicyStore {
         LastGood.Outcome<CallerPolicy> outcome = policy.reload(LastGood.file(file, CallersFile.MAX_FILE_BYTES),
                 content -> CallersFile.parse(content, clusters));
         if (outcome instanceof LastGood.Replaced<CallerPolicy> replaced) {
+            synchronized (this) {
+                merged = replaced.now().withGranted(granted);
+            }
+            if (!replaced.previous().map(CallerPolicy::bounds).equals(Optional.of(replaced.now().bounds()))) {
+                boundsListeners.forEach(Runnable::run);
+            }
             meters.counter("tokenbroker.callers.reloads", "result", "success").increment();
             Log.infof("event=callers_loaded file=%s callers=%d millis=%d", file, replaced.now().callers().size(),
                     (System.nanoTime() - start) / 1_000_000);

@@ -51,16 +51,21 @@ public final class CallersFile {
     /** A caller as listed: its position in the file ({@code callers[index]}) and the line its entry starts on. */
     public record Listed(int index, int line, Caller caller) {}
 
-    /** What a file holds: every entry that is valid by itself, and every problem. */
-    public record Contents(List<Listed> callers, List<Problem> problems) {
+    /** What a file holds: every entry that is valid by itself, its valid bounds, and every problem. */
+    public record Contents(List<Listed> callers, Bounds bounds, List<Problem> problems) {
         public Contents {
             callers = List.copyOf(callers);
             problems = List.copyOf(problems);
         }
 
+        /** A file without bounds. */
+        public Contents(List<Listed> callers, List<Problem> problems) {
+            this(callers, Bounds.NONE, problems);
+        }
+
         /** The policy the file gives, when it has no problem. */
         public Optional<CallerPolicy> policy() {
-            return problems.isEmpty() ? Optional.of(new CallerPolicy(callers.stream().map(Listed::caller).toList()))
+            return problems.isEmpty() ? Optional.of(new CallerPolicy(callers.stream().map(Listed::caller).toList(), bounds))
                     : Optional.empty();
         }
     }
@@ -93,10 +98,13 @@ public final class CallersFile {
     /** Every entry and every problem of a file; a YAML syntax error ends the reading, at its line. */
     public static Contents read(byte[] yaml, Set<String> clusters) {
         List<Problem> problems = new ArrayList<>();
-        return validate(CallersYaml.entries(yaml, problems), problems, clusters);
+        CallersYaml.Document document = CallersYaml.document(yaml, problems);
+        Bounds bounds = BoundsEntries.validate(document.bounds(), problems);
+        return validate(document.callers(), bounds, problems, clusters);
     }
 
-    private static Contents validate(List<CallersYaml.Located> entries, List<Problem> problems, Set<String> clusters) {
+    private static Contents validate(List<CallersYaml.Located> entries, Bounds bounds, List<Problem> problems,
+            Set<String> clusters) {
         List<Listed> callers = new ArrayList<>();
         Map<String, Integer> names = new HashMap<>();
         Map<String, Integer> keys = new HashMap<>();
@@ -114,7 +122,7 @@ public final class CallersFile {
             caller.ifPresent(c -> callers.add(new Listed(index, located.line(), c)));
         }
         problems.sort(Comparator.comparingInt(Problem::line)); // in file order (stable: one entry's stay in order)
-        return new Contents(callers, problems);
+        return new Contents(callers, bounds, problems);
     }
 
     private static Optional<Caller> caller(String where, int index, CallersYaml.Entry entry, Map<String, Integer> names,
@@ -182,7 +190,8 @@ public final class CallersFile {
         return purge;
     }
 
-    private static List<Grant> grants(String where, List<CallersYaml.GrantEntry> entries, List<String> problems) {
+    /** The grants of a caller or a bound; a problem for each that is not valid. */
+    static List<Grant> grants(String where, List<CallersYaml.GrantEntry> entries, List<String> problems) {
         List<Grant> grants = new ArrayList<>();
         for (int j = 0; entries != null && j < entries.size(); j++) {
             CallersYaml.GrantEntry entry = entries.get(j);

@@ -36,6 +36,20 @@ final class CallersYaml {
 
     record GrantEntry(String credential, List<String> scopes) {}
 
+    /** An entry of {@code bounds:} (docs/configuration.md, Grants for many teams). */
+    record BoundEntry(List<String> namespaces, List<GrantEntry> grants) {}
+
+    /** A bound as read, like {@link Located}. */
+    record LocatedBound(int line, BoundEntry entry, boolean readable) {}
+
+    /** What a callers file lists: callers, and the bounds of self-service grants. */
+    record Document(List<Located> callers, List<LocatedBound> bounds) {}
+
+    /** Adds one entry as read. */
+    private interface Collector<T> {
+        void add(int line, T entry, boolean readable);
+    }
+
     private CallersYaml() {}
 
     /**
@@ -46,19 +60,26 @@ final class CallersYaml {
 
     /** The entries of a callers file, each with its line; what cannot be read is added to {@code problems}. */
     static List<Located> entries(byte[] yaml, List<CallersFile.Problem> problems) {
+        return document(yaml, problems).callers();
+    }
+
+    /** The callers and bounds of a callers file, each with its line; what cannot be read is added to {@code problems}. */
+    static Document document(byte[] yaml, List<CallersFile.Problem> problems) {
+        List<LocatedBound> bounds = new ArrayList<>();
         if (new String(yaml, StandardCharsets.UTF_8).isBlank()) {
-            return List.of();
+            return new Document(List.of(), bounds);
         }
         try (JsonParser parser = YAML.createParser(yaml)) {
-            return entries(parser, problems);
+            return new Document(entries(parser, bounds, problems), bounds);
         } catch (IOException e) {
             // Jackson's message may quote the document; keep only the position.
             problems.add(new CallersFile.Problem(line(e), "not valid callers YAML"));
-            return List.of();
+            return new Document(List.of(), List.of());
         }
     }
 
-    private static List<Located> entries(JsonParser parser, List<CallersFile.Problem> problems) throws IOException {
+    private static List<Located> entries(JsonParser parser, List<LocatedBound> bounds, List<CallersFile.Problem> problems)
+            throws IOException {
         List<Located> entries = new ArrayList<>();
         JsonToken document = parser.nextToken();
         if (document == null) { // comments only (an empty file or a bare "---" is no callers)
@@ -74,35 +95,46 @@ final class CallersYaml {
         }
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             int line = line(parser);
-            boolean callers = "callers".equals(parser.currentName());
+            String field = parser.currentName();
             JsonToken value = parser.nextToken();
-            if (!callers) {
-                problems.add(new CallersFile.Problem(line, "has an unknown field at the top (only callers)"));
+            if (!"callers".equals(field) && !"bounds".equals(field)) {
+                problems.add(new CallersFile.Problem(line, "has an unknown field at the top (only callers, bounds)"));
                 parser.skipChildren();
-            } else if (value == JsonToken.START_ARRAY) {
+            } else if (value == JsonToken.START_ARRAY && "callers".equals(field)) {
                 entries = new ArrayList<>(); // a second callers list replaces the first, as when bound at once
-                readEntries(parser, entries, problems);
+                List<Located> read = entries;
+                readEntries(parser, "callers", Entry.class, CALLER_FIELDS,
+                        (at, entry, readable) -> read.add(new Located(at, entry, readable)), problems);
+            } else if (value == JsonToken.START_ARRAY) {
+                bounds.clear();
+                readEntries(parser, "bounds", BoundEntry.class, BOUND_FIELDS,
+                        (at, entry, readable) -> bounds.add(new LocatedBound(at, entry, readable)), problems);
             } else if (value != JsonToken.VALUE_NULL) {
-                problems.add(new CallersFile.Problem(line, "callers is not a list"));
+                problems.add(new CallersFile.Problem(line, field + " is not a list"));
                 parser.skipChildren();
             }
         }
         return entries;
     }
 
-    /** Reads each entry of the callers list on its own, so that one entry's mistake does not hide the next one's. */
-    private static void readEntries(JsonParser parser, List<Located> entries, List<CallersFile.Problem> problems) throws IOException {
+    private static final String CALLER_FIELDS =
+            "a caller has name, api-key-sha256, service-account, cluster, grants, purge; a grant credential, scopes";
+    private static final String BOUND_FIELDS = "a bound has namespaces, grants; a grant credential, scopes";
+
+    /** Reads each entry of a list on its own, so that one entry's mistake does not hide the next one's. */
+    private static <T> void readEntries(JsonParser parser, String name, Class<T> type, String fields, Collector<T> entries,
+            List<CallersFile.Problem> problems) throws IOException {
         JsonStreamContext list = parser.getParsingContext();
-        while (parser.nextToken() != JsonToken.END_ARRAY) {
+        for (int index = 0; parser.nextToken() != JsonToken.END_ARRAY; index++) {
             int line = line(parser);
             try {
-                entries.add(new Located(line, YAML.readValue(parser, Entry.class), true));
+                entries.add(line, YAML.readValue(parser, type), true);
             } catch (DatabindException e) {
                 // A value of the wrong kind: the token binding stopped at. An unknown field: the entry's first line,
                 // since a record's fields are buffered and the field is found unknown only at the entry's end.
                 int at = e instanceof UnrecognizedPropertyException ? line : Math.max(line(parser), line);
-                problems.add(new CallersFile.Problem(at, "callers[" + entries.size() + "]" + mistake(e)));
-                entries.add(new Located(line, null, false));
+                problems.add(new CallersFile.Problem(at, name + "[" + index + "]" + mistake(e, fields)));
+                entries.add(line, null, false);
                 while (parser.getParsingContext() != list) { // skip the rest of this entry
                     if (parser.nextToken() == null) {
                         return;
@@ -113,7 +145,7 @@ final class CallersYaml {
     }
 
     /** What is wrong in an entry, by the schema's field names only (never a name or value from the file). */
-    private static String mistake(DatabindException e) {
+    private static String mistake(DatabindException e, String fields) {
         List<JsonMappingException.Reference> path = e instanceof JsonMappingException m ? m.getPath() : List.of();
         boolean unknown = e instanceof UnrecognizedPropertyException;
         StringBuilder where = new StringBuilder();
@@ -121,8 +153,7 @@ final class CallersYaml {
             JsonMappingException.Reference step = path.get(i);
             where.append(step.getFieldName() != null ? "." + step.getFieldName() : "[" + step.getIndex() + "]");
         }
-        return where + (unknown ? " has an unknown field (a caller has name, api-key-sha256, service-account, cluster, grants, purge;"
-                + " a grant credential, scopes)" : " has a value of the wrong kind");
+        return where + (unknown ? " has an unknown field (" + fields + ")" : " has a value of the wrong kind");
     }
 
     private static int line(JsonParser parser) {
