@@ -109,7 +109,7 @@ ServiceAccount callers are configured (the broker then reads the cluster's JWKS 
 {{- define "token-broker.automountToken" -}}
 {{- $automount := .Values.serviceAccount.automount }}
 {{- if eq (toString $automount) "auto" }}
-{{- $serviceAccountCallers := not (empty .Values.kubernetes.jwksUrl) }}
+{{- $serviceAccountCallers := or (not (empty .Values.kubernetes.jwksUrl)) .Values.grants.kubernetes.enabled }}
 {{- range .Values.callers.entries }}
 {{- if index . "service-account" }}{{ $serviceAccountCallers = true }}{{ end }}
 {{- end }}

@@ -19,7 +19,8 @@ public class KubernetesApiResource implements QuarkusTestResourceLifecycleManage
                 "quarkus.kubernetes-client.api-server-url", api.url(),
                 "quarkus.kubernetes-client.namespace", "token-broker",
                 "quarkus.kubernetes-client.watch-reconnect-interval", "PT0.1S",
-                "quarkus.kubernetes-client.request-retry-backoff-interval", "PT0.1S");
+                "quarkus.kubernetes-client.request-retry-backoff-interval", "PT0.1S",
+                "quarkus.log.category.\"io.fabric8.mockwebserver\".level", "WARN");
     }
 
     @Override
