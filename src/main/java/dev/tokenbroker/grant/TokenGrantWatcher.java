@@ -11,6 +11,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -27,6 +28,7 @@ public class TokenGrantWatcher {
     private final Instance<KubernetesClient> clients;
     private final TokenGrants grants;
     private volatile SharedIndexInformer<TokenGrant> informer;
+    private volatile Duration firstSync;
 
     TokenGrantWatcher(TokenBrokerConfig config, Instance<KubernetesClient> clients, TokenGrants grants) {
         this.config = config.grants().kubernetes();
@@ -47,6 +49,11 @@ public class TokenGrantWatcher {
     /** Whether the first list has been read (and the watch begun). */
     public boolean synced() {
         return informer != null && informer.hasSynced();
+    }
+
+    /** How long the first list took, from the informer's start, once it has been read. */
+    public Optional<Duration> firstSync() {
+        return Optional.ofNullable(firstSync);
     }
 
     private void start() {
@@ -78,6 +85,7 @@ public class TokenGrantWatcher {
         Log.infof("event=tokengrants_watching namespace=%s resync=%s", config.namespace().orElse("*"), config.resyncInterval());
         informer.start().whenComplete((done, failure) -> {
             if (failure == null) {
+                firstSync = Duration.ofNanos(System.nanoTime() - began);
                 Log.infof("event=tokengrants_synced namespace=%s objects=%d millis=%d", config.namespace().orElse("*"),
                         grants.size(), (System.nanoTime() - began) / 1_000_000);
             }

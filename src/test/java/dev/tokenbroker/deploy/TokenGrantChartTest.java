@@ -88,7 +88,7 @@ class TokenGrantChartTest {
         if (root && !"object".equals(node.getType())) {
             problems.add("the root is not an object");
         }
-        if (node.getRef() != null) {
+        if (node.get$ref() != null) {
             problems.add(at + " uses $ref");
         }
         if (node.getAdditionalProperties() != null && node.getProperties() != null && !node.getProperties().isEmpty()) {
