@@ -16,7 +16,7 @@ import java.util.Set;
  * holding its own grants and those of its namespace's {@code *} objects, and one per namespace with {@code *} objects
  * ({@code tokengrant:ns/*}) for its other ServiceAccounts. Several objects for one account add up.
  */
-record GrantedEntries(GrantedAccounts accounts, int accepted) {
+record GrantedEntries(GrantedAccounts accounts, int objects, int accepted) {
 
     static GrantedEntries of(Collection<TokenGrants.Reviewed> reviewed) {
         Map<String, List<Grant>> byAccount = new HashMap<>();
@@ -41,7 +41,7 @@ record GrantedEntries(GrantedAccounts accounts, int accepted) {
         });
         Map<String, Caller> namespaces = new HashMap<>();
         byNamespace.forEach((namespace, grants) -> namespaces.put(namespace, caller(namespace + "/*", grants)));
-        return new GrantedEntries(new GrantedAccounts(accounts, namespaces), accepted);
+        return new GrantedEntries(new GrantedAccounts(accounts, namespaces), reviewed.size(), accepted);
     }
 
     private static Caller caller(String account, List<Grant> grants) {

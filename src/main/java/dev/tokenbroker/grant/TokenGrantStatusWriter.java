@@ -65,6 +65,10 @@ public class TokenGrantStatusWriter {
             clients.get().resources(TokenGrant.class).inNamespace(one.namespace()).withName(one.name())
                     .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patchOf(one));
         } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) { // deleted meanwhile: nothing to say any more
+                Log.debugf("event=tokengrant_status_skipped namespace=%s name=%s reason=deleted", one.namespace(), one.name());
+                return;
+            }
             Log.warnf("event=tokengrant_status_failed namespace=%s name=%s status=%d", one.namespace(), one.name(), e.getCode());
         }
     }

@@ -29,6 +29,7 @@ public class TokenGrantWatcher {
     private final TokenGrants grants;
     private volatile SharedIndexInformer<TokenGrant> informer;
     private volatile Duration firstSync;
+    private volatile long startedNanos;
 
     TokenGrantWatcher(TokenBrokerConfig config, Instance<KubernetesClient> clients, TokenGrants grants) {
         this.config = config.grants().kubernetes();
@@ -51,13 +52,19 @@ public class TokenGrantWatcher {
         return informer != null && informer.hasSynced();
     }
 
-    /** How long the first list took, from the informer's start, once it has been read. */
+    /** How long the first list took, from the informer's start, once it has been read (its events may still be on their way). */
     public Optional<Duration> firstSync() {
         return Optional.ofNullable(firstSync);
     }
 
+    /** How long since the watch started (zero before). */
+    public Duration sinceStart() {
+        return startedNanos == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - startedNanos);
+    }
+
     private void start() {
         long began = System.nanoTime();
+        startedNanos = began;
         var objects = clients.get().resources(TokenGrant.class);
         informer = config.namespace().map(namespace -> objects.inNamespace(namespace).runnableInformer(resyncMillis()))
                 .orElseGet(() -> objects.inAnyNamespace().runnableInformer(resyncMillis()));
@@ -86,8 +93,8 @@ public class TokenGrantWatcher {
         informer.start().whenComplete((done, failure) -> {
             if (failure == null) {
                 firstSync = Duration.ofNanos(System.nanoTime() - began);
-                Log.infof("event=tokengrants_synced namespace=%s objects=%d millis=%d", config.namespace().orElse("*"),
-                        grants.size(), (System.nanoTime() - began) / 1_000_000);
+                Log.infof("event=tokengrants_listed namespace=%s objects=%d millis=%d", config.namespace().orElse("*"),
+                        informer.getStore().list().size(), (System.nanoTime() - began) / 1_000_000);
             }
         });
     }

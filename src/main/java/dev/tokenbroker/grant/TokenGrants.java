@@ -9,6 +9,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -109,7 +110,7 @@ public class TokenGrants {
     /** Whether the object's status already says this verdict (its time of transition aside). */
     static boolean says(TokenGrant object, Verdict verdict) {
         Optional<Condition> accepted = Optional.ofNullable(object.getStatus())
-                .map(TokenGrant.Status::conditions).orElse(java.util.List.of()).stream()
+                .map(TokenGrant.Status::conditions).orElse(List.of()).stream()
                 .filter(c -> TokenGrantStatusWriter.ACCEPTED.equals(c.getType())).findFirst();
         return accepted.isPresent()
                 && accepted.get().getStatus().equals(verdict.accepted() ? "True" : "False")
@@ -122,11 +123,11 @@ public class TokenGrants {
         if (rebuildPending.compareAndSet(false, true)) {
             rebuilds.execute(() -> {
                 rebuildPending.set(false);
-                GrantedEntries entries = GrantedEntries.of(objects.values());
+                GrantedEntries entries = GrantedEntries.of(List.copyOf(objects.values()));
                 policies.useGranted(entries.accounts());
                 if (entries.accepted() != published) {
                     published = entries.accepted();
-                    Log.infof("event=tokengrants_applied objects=%d accepted=%d", objects.size(), entries.accepted());
+                    Log.infof("event=tokengrants_applied objects=%d accepted=%d", entries.objects(), entries.accepted());
                 }
             });
         }
