@@ -43,6 +43,18 @@ env:
     value: /var/run/secrets/token-broker/credentials
   - name: TOKENBROKER_CALLERS_FILE
     value: /etc/token-broker/callers.yaml
+  {{- if .Values.grants.kubernetes.enabled }}
+  - name: TOKENBROKER_GRANTS_KUBERNETES_ENABLED
+    value: "true"
+  - name: TOKENBROKER_GRANTS_KUBERNETES_RESYNC_INTERVAL
+    value: {{ .Values.grants.kubernetes.resyncInterval | quote }}
+  {{- if $sidecar }}
+  - name: TOKENBROKER_GRANTS_KUBERNETES_NAMESPACE
+    valueFrom:
+      fieldRef:
+        fieldPath: metadata.namespace
+  {{- end }}
+  {{- end }}
   {{- if $sidecar }}
   - name: QUARKUS_HTTP_HOST
     value: 127.0.0.1

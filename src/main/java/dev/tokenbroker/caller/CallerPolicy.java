@@ -19,6 +19,8 @@ public final class CallerPolicy {
     private final List<Caller> callers;
     private final Map<ByteBuffer, Caller> byKeyDigest;
     private final Map<ClusterAccount, Caller> byServiceAccount;
+    private final Bounds bounds;
+    private final GrantedAccounts granted;
 
     /**
      * A ServiceAccount ({@code namespace/name}) of a cluster ({@code cluster} empty: the default cluster): the key a
@@ -28,7 +30,14 @@ public final class CallerPolicy {
 
     /** The policy of these callers, in file order; when a key or ServiceAccount is listed twice the first wins. */
     public CallerPolicy(List<Caller> callers) {
+        this(callers, Bounds.NONE);
+    }
+
+    /** The policy of these callers, and the bounds of self-service grants that the same files set. */
+    public CallerPolicy(List<Caller> callers, Bounds bounds) {
         this.callers = List.copyOf(callers);
+        this.bounds = bounds;
+        this.granted = GrantedAccounts.NONE;
         Map<ByteBuffer, Caller> keys = new HashMap<>();
         Map<ClusterAccount, Caller> accounts = new HashMap<>();
         for (Caller caller : this.callers) {
@@ -37,6 +46,32 @@ public final class CallerPolicy {
         }
         this.byKeyDigest = Map.copyOf(keys);
         this.byServiceAccount = Map.copyOf(accounts);
+    }
+
+    private CallerPolicy(CallerPolicy files, GrantedAccounts granted) {
+        this.callers = files.callers;
+        this.byKeyDigest = files.byKeyDigest;
+        this.byServiceAccount = files.byServiceAccount;
+        this.bounds = files.bounds;
+        this.granted = granted;
+    }
+
+    /**
+     * This policy with the callers of another grant source (TokenGrant objects) beside its own: the maps of the
+     * callers files are shared, not rebuilt. An account the callers files name keeps their entry alone.
+     */
+    public CallerPolicy withGranted(GrantedAccounts granted) {
+        return granted == this.granted ? this : new CallerPolicy(this, granted);
+    }
+
+    /** The bounds of self-service grants, per namespace. */
+    public Bounds bounds() {
+        return bounds;
+    }
+
+    /** The callers from TokenGrant objects in use beside the files' callers. */
+    public GrantedAccounts granted() {
+        return granted;
     }
 
     /** The callers, in file order. */
@@ -68,12 +103,17 @@ public final class CallerPolicy {
     }
 
     Optional<Caller> byServiceAccount(ClusterAccount account) {
-        return Optional.ofNullable(byServiceAccount.get(account));
+        Caller caller = byServiceAccount.get(account);
+        if (caller == null && account.cluster().isEmpty()) { // TokenGrants are for the default cluster only
+            caller = granted.find(account.namespaceAndName());
+        }
+        return Optional.ofNullable(caller);
     }
 
+    /** Equal when the callers files say the same (callers and bounds), whatever other sources add. */
     @Override
     public boolean equals(Object other) {
-        return other instanceof CallerPolicy policy && callers.equals(policy.callers);
+        return other instanceof CallerPolicy policy && callers.equals(policy.callers) && bounds.equals(policy.bounds);
     }
 
     @Override
@@ -83,6 +123,7 @@ public final class CallerPolicy {
 
     @Override
     public String toString() {
-        return "CallerPolicy[callers=" + callers.size() + "]";
+        return "CallerPolicy[callers=" + callers.size() + ", bounds=" + bounds.bounds().size() + ", granted="
+                + granted.size() + "]";
     }
 }

@@ -11,7 +11,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Set;
 
 /** Holds the callers policy, re-read on a schedule; a broken file keeps the last good policy and is reported. */
@@ -26,6 +28,10 @@ public class CallerPolicyStore {
     private final LastGood<CallerPolicy> policy = new LastGood<>("not loaded yet");
     /** What the file last read lists but was not loaded; read only to explain a refusal. */
     private volatile UnloadedCallers unloaded = UnloadedCallers.NONE;
+    /** The files' policy with the other grant sources' callers beside it: what requests read. */
+    private volatile CallerPolicy merged = CallerPolicy.DENY_ALL;
+    private volatile GrantedAccounts granted = GrantedAccounts.NONE;
+    private final List<Runnable> boundsListeners = new CopyOnWriteArrayList<>();
 
     @Inject
     CallerPolicyStore(TokenBrokerConfig config, MeterRegistry meters) {
@@ -62,7 +68,21 @@ public class CallerPolicyStore {
 
     /** The policy in use: one immutable object, so a request that takes it once sees one version throughout. */
     public CallerPolicy policy() {
-        return policy.current().orElse(CallerPolicy.DENY_ALL);
+        return merged;
+    }
+
+    /**
+     * Puts these callers of another grant source (TokenGrant objects) beside the files' in the policy, in place of
+     * the ones it gave before.
+     */
+    public synchronized void useGranted(GrantedAccounts accounts) {
+        granted = accounts;
+        merged = policy.current().orElse(CallerPolicy.DENY_ALL).withGranted(accounts);
+    }
+
+    /** Runs the listener whenever a reload changes the bounds of self-service grants. */
+    public void whenBoundsChange(Runnable listener) {
+        boundsListeners.add(listener);
     }
 
     /** Whether a policy has been read: the broker is not ready before (docs/operations.md, Readiness). */
@@ -100,6 +120,12 @@ public class CallerPolicyStore {
                     return CallersFile.policy(contents);
                 });
         if (outcome instanceof LastGood.Replaced<CallerPolicy> replaced) {
+            synchronized (this) {
+                merged = replaced.now().withGranted(granted);
+            }
+            if (!replaced.previous().map(CallerPolicy::bounds).equals(Optional.of(replaced.now().bounds()))) {
+                boundsListeners.forEach(Runnable::run);
+            }
             meters.counter("tokenbroker.callers.reloads", "result", "success").increment();
             Log.infof("event=callers_loaded file=%s callers=%d millis=%d", file, replaced.now().callers().size(),
                     (System.nanoTime() - start) / 1_000_000);

@@ -60,21 +60,22 @@ public final class CallersFile {
      */
     public record Dropped(int line, Optional<String> keyDigest, Optional<String> serviceAccount, Optional<String> cluster) {}
 
-    /** What a file holds: every entry that is valid by itself, every problem, and the entries dropped for one. */
-    public record Contents(List<Listed> callers, List<Problem> problems, List<Dropped> dropped) {
+    /** What a file holds: every entry that is valid by itself, its valid bounds, every problem, and the entries dropped for one. */
+    public record Contents(List<Listed> callers, Bounds bounds, List<Problem> problems, List<Dropped> dropped) {
         public Contents {
             callers = List.copyOf(callers);
             problems = List.copyOf(problems);
             dropped = List.copyOf(dropped);
         }
 
+        /** A file without bounds, nothing dropped. */
         public Contents(List<Listed> callers, List<Problem> problems) {
-            this(callers, problems, List.of());
+            this(callers, Bounds.NONE, problems, List.of());
         }
 
         /** The policy the file gives, when it has no problem. */
         public Optional<CallerPolicy> policy() {
-            return problems.isEmpty() ? Optional.of(new CallerPolicy(callers.stream().map(Listed::caller).toList()))
+            return problems.isEmpty() ? Optional.of(new CallerPolicy(callers.stream().map(Listed::caller).toList(), bounds))
                     : Optional.empty();
         }
     }
@@ -119,10 +120,13 @@ public final class CallersFile {
     /** Every entry and every problem of a file; a YAML syntax error ends the reading, at its line. */
     public static Contents read(byte[] yaml, Set<String> clusters) {
         List<Problem> problems = new ArrayList<>();
-        return validate(CallersYaml.entries(yaml, problems), problems, clusters);
+        CallersYaml.Document document = CallersYaml.document(yaml, problems);
+        Bounds bounds = BoundsEntries.validate(document.bounds(), problems);
+        return validate(document.callers(), bounds, problems, clusters);
     }
 
-    private static Contents validate(List<CallersYaml.Located> entries, List<Problem> problems, Set<String> clusters) {
+    private static Contents validate(List<CallersYaml.Located> entries, Bounds bounds, List<Problem> problems,
+            Set<String> clusters) {
         List<Listed> callers = new ArrayList<>();
         List<Dropped> dropped = new ArrayList<>();
         Map<String, Integer> names = new HashMap<>();
@@ -148,7 +152,7 @@ public final class CallersFile {
             }
         }
         problems.sort(Comparator.comparingInt(Problem::line)); // in file order (stable: one entry's stay in order)
-        return new Contents(callers, problems, dropped);
+        return new Contents(callers, bounds, problems, dropped);
     }
 
     private static Optional<Caller> caller(String where, int index, CallersYaml.Located located, Map<String, Integer> names,
@@ -217,8 +221,18 @@ public final class CallersFile {
         return purge;
     }
 
+    /** The grants of a bound; a problem for each that is not valid. */
+    static List<Grant> grants(String where, List<CallersYaml.GrantEntry> entries, List<String> problems) {
+        return grants(where, entries, j -> 0, problems);
+    }
+
     private static List<Grant> grants(String where, CallersYaml.Located located, List<String> problems) {
-        List<CallersYaml.GrantEntry> entries = located.entry().grants();
+        return grants(where, located.entry().grants(), j -> located.line(".grants[" + j + "]"), problems);
+    }
+
+    /** The grants listed, each with its line ({@code line} of its index); a problem for each that is not valid. */
+    private static List<Grant> grants(String where, List<CallersYaml.GrantEntry> entries, java.util.function.IntUnaryOperator line,
+            List<String> problems) {
         List<Grant> grants = new ArrayList<>();
         for (int j = 0; entries != null && j < entries.size(); j++) {
             CallersYaml.GrantEntry entry = entries.get(j);
@@ -234,7 +248,7 @@ public final class CallersFile {
                 if (!all && set.isEmpty()) {
                     problems.add(at + ".scopes is empty (use \"*\" for every scope)");
                 } else {
-                    grants.add(new Grant(entry.credential(), set, all, located.line(".grants[" + j + "]")));
+                    grants.add(new Grant(entry.credential(), set, all, line.applyAsInt(j)));
                 }
             } catch (TokenException e) {
                 problems.add(at + ".scopes holds an invalid scope");

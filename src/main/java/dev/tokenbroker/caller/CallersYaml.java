@@ -44,6 +44,19 @@ final class CallersYaml {
 
     record GrantEntry(String credential, List<String> scopes) {}
 
+    /** An entry of {@code bounds:} (docs/configuration.md, Grants for many teams). */
+    record BoundEntry(List<String> namespaces, List<GrantEntry> grants) {}
+
+    /** A bound as read, like {@link Located}. */
+    record LocatedBound(int line, BoundEntry entry, boolean readable) {}
+
+    /** What a callers file lists: callers, and the bounds of self-service grants. */
+    record Document(List<Located> callers, List<LocatedBound> bounds) {}
+
+    private static final String CALLER_FIELDS =
+            "a caller has name, api-key-sha256, service-account, cluster, grants, purge; a grant credential, scopes";
+    private static final String BOUND_FIELDS = "a bound has namespaces, grants; a grant credential, scopes";
+
     /** A field name worth naming in a problem: a plain word, never a value pasted where a name should be. */
     private static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,39}");
     private static final Pattern DIGEST = Pattern.compile("[0-9a-fA-F]{64}");
@@ -92,19 +105,26 @@ final class CallersYaml {
 
     /** The entries of a callers file, each with its line; what cannot be read is added to {@code problems}. */
     static List<Located> entries(byte[] yaml, List<CallersFile.Problem> problems) {
+        return document(yaml, problems).callers();
+    }
+
+    /** The callers and bounds of a callers file, each with its line; what cannot be read is added to {@code problems}. */
+    static Document document(byte[] yaml, List<CallersFile.Problem> problems) {
+        List<LocatedBound> bounds = new ArrayList<>();
         if (new String(yaml, StandardCharsets.UTF_8).isBlank()) {
-            return List.of();
+            return new Document(List.of(), bounds);
         }
         try (JsonParser parser = YAML.createParser(yaml)) {
-            return entries(parser, problems);
+            return new Document(entries(parser, bounds, problems), bounds);
         } catch (IOException e) {
             // Jackson's message may quote the document; keep only the position.
             problems.add(new CallersFile.Problem(syntaxErrorLine(e), syntaxError(e)));
-            return List.of();
+            return new Document(List.of(), List.of());
         }
     }
 
-    private static List<Located> entries(JsonParser parser, List<CallersFile.Problem> problems) throws IOException {
+    private static List<Located> entries(JsonParser parser, List<LocatedBound> bounds, List<CallersFile.Problem> problems)
+            throws IOException {
         List<Located> entries = new ArrayList<>();
         JsonToken document = parser.nextToken();
         if (document == null) { // comments only (an empty file or a bare "---" is no callers)
@@ -120,16 +140,19 @@ final class CallersYaml {
         }
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             int line = line(parser);
-            boolean callers = "callers".equals(parser.currentName());
+            String field = parser.currentName();
             JsonToken value = parser.nextToken();
-            if (!callers) {
-                problems.add(new CallersFile.Problem(line, "has an unknown field at the top (only callers)"));
+            if (!"callers".equals(field) && !"bounds".equals(field)) {
+                problems.add(new CallersFile.Problem(line, "has an unknown field at the top (only callers, bounds)"));
                 parser.skipChildren();
-            } else if (value == JsonToken.START_ARRAY) {
+            } else if (value == JsonToken.START_ARRAY && "callers".equals(field)) {
                 entries = new ArrayList<>(); // a second callers list replaces the first, as when bound at once
-                readEntries(parser, entries, problems);
+                readCallers(parser, entries, problems);
+            } else if (value == JsonToken.START_ARRAY) {
+                bounds.clear();
+                readBounds(parser, bounds, problems);
             } else if (value != JsonToken.VALUE_NULL) {
-                problems.add(new CallersFile.Problem(line, "callers is not a list"));
+                problems.add(new CallersFile.Problem(line, field + " is not a list"));
                 parser.skipChildren();
             }
         }
@@ -137,7 +160,7 @@ final class CallersYaml {
     }
 
     /** Reads each entry of the callers list on its own, so that one entry's mistake does not hide the next one's. */
-    private static void readEntries(JsonParser parser, List<Located> entries, List<CallersFile.Problem> problems) throws IOException {
+    private static void readCallers(JsonParser parser, List<Located> entries, List<CallersFile.Problem> problems) throws IOException {
         while (parser.nextToken() != JsonToken.END_ARRAY) {
             int line = line(parser);
             String where = "callers[" + entries.size() + "]";
@@ -147,8 +170,25 @@ final class CallersYaml {
                 entries.add(new Located(line, YAML.treeToValue(tree, Entry.class), true, Identity.NONE, lines));
             } catch (DatabindException e) {
                 String path = path(e);
-                problems.add(new CallersFile.Problem(lines.getOrDefault(path, line), where + mistake(e, path)));
+                problems.add(new CallersFile.Problem(lines.getOrDefault(path, line), where + mistake(e, path, CALLER_FIELDS)));
                 entries.add(new Located(line, null, false, Identity.of(tree), lines));
+            }
+        }
+    }
+
+    /** Reads each entry of the bounds list on its own, as {@link #readCallers} does the callers. */
+    private static void readBounds(JsonParser parser, List<LocatedBound> bounds, List<CallersFile.Problem> problems) throws IOException {
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+            int line = line(parser);
+            String where = "bounds[" + bounds.size() + "]";
+            Map<String, Integer> lines = new HashMap<>();
+            JsonNode tree = tree(parser, "", lines);
+            try {
+                bounds.add(new LocatedBound(line, YAML.treeToValue(tree, BoundEntry.class), true));
+            } catch (DatabindException e) {
+                String path = path(e);
+                problems.add(new CallersFile.Problem(lines.getOrDefault(path, line), where + mistake(e, path, BOUND_FIELDS)));
+                bounds.add(new LocatedBound(line, null, false));
             }
         }
     }
@@ -194,14 +234,14 @@ final class CallersYaml {
      * What is wrong in an entry, by the schema's field names, and an unknown field by its own name when that is a
      * plain word (it is the file's, but a field name, not a value); never a value from the file.
      */
-    private static String mistake(DatabindException e, String path) {
+    private static String mistake(DatabindException e, String path, String fields) {
         if (!(e instanceof UnrecognizedPropertyException unknown)) {
             return path + " has a value of the wrong kind";
         }
         String field = unknown.getPropertyName();
         String at = path.substring(0, Math.max(0, path.lastIndexOf('.')));
         return at + " has an unknown field" + (field != null && FIELD_NAME.matcher(field).matches() ? " " + field : "")
-                + " (a caller has name, api-key-sha256, service-account, cluster, grants, purge; a grant credential, scopes)";
+                + " (" + fields + ")";
     }
 
     /**

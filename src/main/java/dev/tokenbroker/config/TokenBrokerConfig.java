@@ -18,6 +18,9 @@ public interface TokenBrokerConfig {
     /** The callers file: who may ask for which tokens. */
     Callers callers();
 
+    /** Grant sources besides the callers files: TokenGrant objects. */
+    GrantsConfig grants();
+
     /** Lifetimes promised to callers. */
     Tokens tokens();
 

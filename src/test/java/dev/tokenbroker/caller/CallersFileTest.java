@@ -183,7 +183,7 @@ class CallersFileTest {
         assertThat(read("- name: a\n").problems()).extracting(CallersFile.Problem::message)
                 .containsExactly("not valid callers YAML: expected a mapping with callers");
         assertThat(read("callers: []\ncallerz: []\n").problems()).extracting(CallersFile.Problem::line, CallersFile.Problem::message)
-                .containsExactly(tuple(2, "has an unknown field at the top (only callers)"));
+                .containsExactly(tuple(2, "has an unknown field at the top (only callers, bounds)"));
         assertThat(read("callers: {name: a}\n").problems()).extracting(CallersFile.Problem::message)
                 .containsExactly("callers is not a list");
         assertThat(read("# nothing yet\n").problems()).extracting(CallersFile.Problem::message)

@@ -68,7 +68,8 @@ class KubernetesModelTest {
         assertThat(kinds).as("kinds rendered by the ci/ values files and the examples")
                 .containsExactlyInAnyOrder("Certificate", "ClusterRoleBinding", "ConfigMap", "DaemonSet", "Deployment",
                         "HorizontalPodAutoscaler", "Issuer", "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule",
-                        "Service", "ServiceAccount", "ServiceMonitor");
+                        "Service", "ServiceAccount", "ServiceMonitor", "CustomResourceDefinition", "ClusterRole", "Role",
+                        "RoleBinding");
     }
 
     @Test

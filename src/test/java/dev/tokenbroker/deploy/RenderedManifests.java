@@ -17,6 +17,10 @@ import io.fabric8.certmanager.api.model.v1.Issuer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -56,7 +60,8 @@ final class RenderedManifests {
     static final Map<String, Class<? extends HasMetadata>> KINDS = Stream.of(Deployment.class, DaemonSet.class, Service.class,
                     ServiceAccount.class, ConfigMap.class, ClusterRoleBinding.class, HorizontalPodAutoscaler.class,
                     PodDisruptionBudget.class, NetworkPolicy.class, ServiceMonitor.class, PrometheusRule.class,
-                    Certificate.class, Issuer.class, Secret.class)
+                    Certificate.class, Issuer.class, Secret.class, CustomResourceDefinition.class, ClusterRole.class,
+                    Role.class, RoleBinding.class)
             .collect(Collectors.toUnmodifiableMap(c -> HasMetadata.getApiVersion(c) + "/" + HasMetadata.getKind(c),
                     Function.identity()));
 
