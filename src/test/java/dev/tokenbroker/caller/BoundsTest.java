@@ -57,7 +57,7 @@ class BoundsTest {
         assertThat(contents.problems()).extracting(CallersFile.Problem::line, CallersFile.Problem::message).containsExactly(
                 tuple(2, "bounds[0].namespaces holds something that is not a namespace name or a prefix ending in *"),
                 tuple(6, "bounds[1].grants is missing or empty"),
-                tuple(7, "bounds[2] has an unknown field (a bound has namespaces, grants; a grant credential, scopes)"));
+                tuple(11, "bounds[2] has an unknown field owner (a bound has namespaces, grants; a grant credential, scopes)"));
         assertThat(contents.policy()).isEmpty();
     }
 }
