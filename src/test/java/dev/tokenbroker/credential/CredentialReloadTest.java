@@ -149,12 +149,16 @@ class CredentialReloadTest extends RedisBrokerTest {
     }
 
     private Caller callers() {
-        return callers.policy().byKeyDigest(java.util.HexFormat.of().parseHex(Fixtures.sha256(OPS_KEY))).orElseThrow();
+        return callers.policy().byKeyDigest(java.util.HexFormat.of().parseHex(Fixtures.sha256(OPS_KEY)))
+                .orElseThrow(() -> new AssertionError("the ops caller is not in the policy"));
     }
 
     private void writeCallers(String yaml) {
         try {
-            Files.writeString(callersFile, yaml);
+            // Whole at once, as the kubelet swaps a ConfigMap's files: a reload never reads it half written.
+            java.nio.file.Path next = Files.writeString(callersFile.resolveSibling(".callers.yaml.next"), yaml);
+            Files.move(next, callersFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
