@@ -30,7 +30,7 @@ public final class CallersFile {
     private static final Pattern CALLER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
     private static final Pattern SERVICE_ACCOUNT = Pattern.compile(
-            "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?/[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?");
+            "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?/([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?|\\*)"); // namespace/* : all of it
 
     private CallersFile() {}
 
@@ -77,12 +77,26 @@ public final class CallersFile {
      */
     public static CallerPolicy parse(byte[] yaml, Set<String> clusters) throws InvalidCallersFile {
         Contents contents = read(yaml, clusters);
+        refuseIfAnyProblem(contents);
+        return contents.policy().orElseThrow();
+    }
+
+    private static void refuseIfAnyProblem(Contents contents) throws InvalidCallersFile {
         if (!contents.problems().isEmpty()) {
             int more = contents.problems().size() - 1;
             throw new InvalidCallersFile(contents.problems().get(0).describe()
                     + (more > 0 ? " and " + more + " more problem" + (more > 1 ? "s" : "") : ""));
         }
-        return contents.policy().orElseThrow();
+    }
+
+    /**
+     * The entries of one file of the callers policy, each with {@code place} (the file) and its line, as the broker
+     * loads them: a file with any problem is refused whole, naming the first, as {@link #parse(byte[], Set)}.
+     */
+    public static List<CallerEntry> entries(String place, byte[] yaml, Set<String> clusters) throws InvalidCallersFile {
+        Contents contents = read(yaml, clusters);
+        refuseIfAnyProblem(contents);
+        return contents.callers().stream().map(listed -> new CallerEntry(place, listed.line(), listed.caller())).toList();
     }
 
     /** {@link #read(byte[], Set)} for a broker that trusts no further cluster. */
@@ -141,7 +155,7 @@ public final class CallersFile {
         // Keyed by the cluster as written, so that an entry whose cluster is refused is not also called a duplicate.
         String accountKey = Optional.ofNullable(entry.cluster()).map(c -> c + ":").orElse("") + account.orElse("");
         if (account.isPresent() && !SERVICE_ACCOUNT.matcher(account.get()).matches()) {
-            problems.add(where + ".service-account is not namespace/name");
+            problems.add(where + ".service-account is not namespace/name or namespace/*");
         } else if (account.isPresent() && accounts.putIfAbsent(accountKey, index) != null) {
             problems.add(where + ".service-account is listed twice" + Optional.ofNullable(entry.cluster())
                     .map(c -> " for cluster " + c).orElse("")
