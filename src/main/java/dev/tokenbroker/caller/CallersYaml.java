@@ -50,7 +50,12 @@ final class CallersYaml {
             return List.of();
         }
         try (JsonParser parser = YAML.createParser(yaml)) {
-            return entries(parser, problems);
+            try {
+                return entries(parser, problems);
+            } catch (RuntimeException e) { // how the YAML parser fails on some cut-off documents ("grants: [" at the end)
+                problems.add(new CallersFile.Problem(line(parser), "not valid callers YAML"));
+                return List.of();
+            }
         } catch (IOException e) {
             // Jackson's message may quote the document; keep only the position.
             problems.add(new CallersFile.Problem(line(e), "not valid callers YAML"));
