@@ -56,11 +56,13 @@ final class CallersCheck {
         Map<Path, Findings> found = new LinkedHashMap<>();
         List<List<CallerEntry>> loadable = new ArrayList<>();
         int callers = 0;
+        boolean anyRead = false;
         for (Path file : files) {
             Findings inFile = new Findings();
             found.put(file, inFile);
             Optional<CallersFile.Contents> contents = check(file, credentials, inFile);
             callers += contents.map(c -> c.callers().size()).orElse(0);
+            anyRead |= contents.isPresent();
             contents.filter(c -> c.problems().isEmpty()).ifPresent(c -> loadable.add(c.callers().stream()
                     .map(listed -> new CallerEntry(file.toString(), listed.line(), listed.caller())).toList()));
         }
@@ -70,7 +72,9 @@ final class CallersCheck {
                     refusal.describe());
         }
         found.values().forEach(findings::addByLine);
-        findings.callersChecked(callers - refused.size(), credentials.isPresent());
+        if (anyRead) {
+            findings.callersChecked(callers - refused.size(), credentials.isPresent());
+        }
     }
 
     private Optional<CallersFile.Contents> check(Path file, Optional<CredentialsCheck.Loaded> credentials, Findings findings) {
