@@ -8,9 +8,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The callers file as loaded: deny by default, allow what a caller's grants name. Immutable; its look-ups (by key
- * digest, by cluster and ServiceAccount) are maps built once when the policy loads, so a request costs one look-up however many
- * callers are listed, and a reload swaps the whole policy, maps included, in one step.
+ * The callers policy as loaded: deny by default, allow what a caller's grants name. Immutable; its look-ups (by key
+ * digest, by cluster and ServiceAccount, by cluster and namespace for {@code namespace/*} entries) are maps built once
+ * when the policy loads, so a request costs one look-up (two for a ServiceAccount that only a namespace entry names)
+ * however many callers are listed, and a reload swaps the whole policy, maps included, in one step.
  */
 public final class CallerPolicy {
 
@@ -21,12 +22,34 @@ public final class CallerPolicy {
     private final Map<ClusterAccount, Caller> byServiceAccount;
     private final Bounds bounds;
     private final GrantedAccounts granted;
+    private final Map<ClusterNamespace, Caller> byNamespace;
 
     /**
      * A ServiceAccount ({@code namespace/name}) of a cluster ({@code cluster} empty: the default cluster): the key a
-     * ServiceAccount caller is found by. A verified token keeps its own, so a remembered one costs no new key.
+     * ServiceAccount caller is found by, with its namespace's key for {@code namespace/*} entries. A verified token
+     * keeps its own, so a remembered one costs no new key.
      */
-    record ClusterAccount(Optional<String> cluster, String namespaceAndName) {}
+    record ClusterAccount(Optional<String> cluster, String namespaceAndName, ClusterNamespace namespace) {
+        ClusterAccount(Optional<String> cluster, String namespaceAndName) {
+            this(cluster, namespaceAndName, new ClusterNamespace(cluster,
+                    namespaceAndName.substring(0, Math.max(namespaceAndName.indexOf('/'), 0))));
+        }
+
+        // The namespace follows from the name: equal and hashed by cluster and name alone, as before it was kept.
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof ClusterAccount account && cluster.equals(account.cluster)
+                    && namespaceAndName.equals(account.namespaceAndName);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * cluster.hashCode() + namespaceAndName.hashCode();
+        }
+    }
+
+    /** A namespace of a cluster: the key a {@code namespace/*} entry is found by. */
+    record ClusterNamespace(Optional<String> cluster, String namespace) {}
 
     /** The policy of these callers, in file order; when a key or ServiceAccount is listed twice the first wins. */
     public CallerPolicy(List<Caller> callers) {
@@ -38,20 +61,30 @@ public final class CallerPolicy {
         this.callers = List.copyOf(callers);
         this.bounds = bounds;
         this.granted = GrantedAccounts.NONE;
-        Map<ByteBuffer, Caller> keys = new HashMap<>();
-        Map<ClusterAccount, Caller> accounts = new HashMap<>();
+        Map<ByteBuffer, Caller> keys = new HashMap<>(this.callers.size() * 4 / 3 + 1);
+        Map<ClusterAccount, Caller> accounts = new HashMap<>(this.callers.size() * 4 / 3 + 1);
+        Map<ClusterNamespace, Caller> namespaces = new HashMap<>();
         for (Caller caller : this.callers) {
             caller.apiKeySha256().ifPresent(hex -> keys.putIfAbsent(ByteBuffer.wrap(HexFormat.of().parseHex(hex)), caller));
-            caller.serviceAccount().ifPresent(account -> accounts.putIfAbsent(new ClusterAccount(caller.cluster(), account), caller));
+            caller.serviceAccount().ifPresent(account -> {
+                ClusterAccount key = new ClusterAccount(caller.cluster(), account);
+                if (account.endsWith(WHOLE_NAMESPACE)) {
+                    namespaces.putIfAbsent(key.namespace(), caller);
+                } else {
+                    accounts.putIfAbsent(key, caller);
+                }
+            });
         }
         this.byKeyDigest = Map.copyOf(keys);
         this.byServiceAccount = Map.copyOf(accounts);
+        this.byNamespace = Map.copyOf(namespaces);
     }
 
     private CallerPolicy(CallerPolicy files, GrantedAccounts granted) {
         this.callers = files.callers;
         this.byKeyDigest = files.byKeyDigest;
         this.byServiceAccount = files.byServiceAccount;
+        this.byNamespace = files.byNamespace;
         this.bounds = files.bounds;
         this.granted = granted;
     }
@@ -74,6 +107,9 @@ public final class CallerPolicy {
         return granted;
     }
 
+    /** The end of a {@code service-account} that names every ServiceAccount of its namespace. */
+    static final String WHOLE_NAMESPACE = "/*";
+
     /** The callers, in file order. */
     public List<Caller> callers() {
         return callers;
@@ -89,7 +125,10 @@ public final class CallerPolicy {
         return Optional.ofNullable(byKeyDigest.get(ByteBuffer.wrap(digest)));
     }
 
-    /** The caller bound to this Kubernetes ServiceAccount ({@code namespace/name}) of the default cluster. */
+    /**
+     * The caller bound to this Kubernetes ServiceAccount ({@code namespace/name}) of the default cluster: the entry
+     * naming it, else the entry naming its whole namespace ({@code namespace/*}).
+     */
     public Optional<Caller> byServiceAccount(String namespaceAndName) {
         return byServiceAccount(Optional.empty(), namespaceAndName);
     }
@@ -104,6 +143,9 @@ public final class CallerPolicy {
 
     Optional<Caller> byServiceAccount(ClusterAccount account) {
         Caller caller = byServiceAccount.get(account);
+        if (caller == null) {
+            caller = byNamespace.get(account.namespace());
+        }
         if (caller == null && account.cluster().isEmpty()) { // TokenGrants are for the default cluster only
             caller = granted.find(account.namespaceAndName());
         }

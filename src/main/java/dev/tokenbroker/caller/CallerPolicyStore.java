@@ -11,27 +11,37 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 
-/** Holds the callers policy, re-read on a schedule; a broken file keeps the last good policy and is reported. */
+/**
+ * Holds the callers policy, re-read on a schedule: one file, or every {@code *.yaml} file of a directory
+ * ({@link CallersFiles}), each kept at its last good version when it breaks and reported; the files' entries are merged
+ * into one policy ({@link MergedPolicy}) whenever one of them changes, and the callers of TokenGrant objects are put
+ * beside them ({@link #useGranted}).
+ */
 @ApplicationScoped
 public class CallerPolicyStore {
 
     private final Path file;
-    private final Set<String> clusters;
     private final boolean defaultClusterTrusted;
-    private volatile int untrustedServiceAccounts;
     private final MeterRegistry meters;
-    private final LastGood<CallerPolicy> policy = new LastGood<>("not loaded yet");
-    /** What the file last read lists but was not loaded; read only to explain a refusal. */
-    private volatile UnloadedCallers unloaded = UnloadedCallers.NONE;
+    private final CallersFiles files;
+    /** The files' policy; null until the file or directory was first listed. */
+    private volatile MergedPolicy fromFiles;
     /** The files' policy with the other grant sources' callers beside it: what requests read. */
     private volatile CallerPolicy merged = CallerPolicy.DENY_ALL;
     private volatile GrantedAccounts granted = GrantedAccounts.NONE;
     private final List<Runnable> boundsListeners = new CopyOnWriteArrayList<>();
+    /** Whether every file was once read well: the broker is not ready before (docs/operations.md, Readiness). */
+    private volatile boolean loaded;
+    private volatile int untrustedServiceAccounts;
+    /** What the files last read list but were not loaded; read only to explain a refusal. */
+    private volatile UnloadedCallers unloaded = UnloadedCallers.NONE;
 
     @Inject
     CallerPolicyStore(TokenBrokerConfig config, MeterRegistry meters) {
@@ -56,10 +66,10 @@ public class CallerPolicyStore {
     CallerPolicyStore(Path file, Set<String> clusters, boolean defaultClusterTrusted, MeterRegistry meters) {
         this.file = file;
         this.defaultClusterTrusted = defaultClusterTrusted;
-        this.clusters = Set.copyOf(clusters);
         this.meters = meters;
+        this.files = new CallersFiles(file, clusters);
         meters.gauge("tokenbroker.callers.loaded", this, s -> s.policy().callers().size());
-        meters.gauge("tokenbroker.config.valid", Tags.of("source", "callers"), this, s -> s.policy.problem().isPresent() ? 0 : 1);
+        meters.gauge("tokenbroker.config.valid", Tags.of("source", "callers"), this, s -> s.problem().isPresent() ? 0 : 1);
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -77,7 +87,7 @@ public class CallerPolicyStore {
      */
     public synchronized void useGranted(GrantedAccounts accounts) {
         granted = accounts;
-        merged = policy.current().orElse(CallerPolicy.DENY_ALL).withGranted(accounts);
+        merged = filesPolicy().withGranted(accounts);
     }
 
     /** Runs the listener whenever a reload changes the bounds of self-service grants. */
@@ -85,9 +95,9 @@ public class CallerPolicyStore {
         boundsListeners.add(listener);
     }
 
-    /** Whether a policy has been read: the broker is not ready before (docs/operations.md, Readiness). */
+    /** Whether the policy has been read: every callers file once read well (docs/operations.md, Readiness). */
     public boolean loaded() {
-        return policy.current().isPresent();
+        return loaded;
     }
 
     /**
@@ -98,49 +108,96 @@ public class CallerPolicyStore {
         return untrustedServiceAccounts;
     }
 
-    /** What the file last read lists for this key digest or ServiceAccount but was not loaded; for refusals only. */
+    /** What the files last read list for this key digest or ServiceAccount but was not loaded; for refusals only. */
     UnloadedCallers unloaded() {
         return unloaded;
     }
 
-    /** What is wrong with the callers file now, if anything. */
+    /** Entries left out because an earlier file lists their name, key or ServiceAccount already. */
+    public List<MergedPolicy.Refused> refused() {
+        MergedPolicy now = fromFiles;
+        return now == null ? List.of() : now.refused();
+    }
+
+    /** What is wrong with the callers files now, if anything: each broken file, then each refused entry. */
     public Optional<String> problem() {
-        return policy.problem().map(what -> what + (!loaded() ? "; not ready, denying every caller"
-                : policy().callers().isEmpty() ? "; denying every caller" : "; keeping the last good policy"));
+        List<String> problems = files.problems();
+        String keeping = !loaded ? "; not ready, denying every caller"
+                : filesPolicy().callers().isEmpty() ? "; denying every caller"
+                : files.directory() ? "; keeping each broken file's last good version" : "; keeping the last good policy";
+        List<String> all = new ArrayList<>();
+        if (!problems.isEmpty()) {
+            all.add(String.join("; ", problems) + keeping);
+        }
+        refused().forEach(refusal -> all.add(refusal.describe()));
+        return all.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", all));
+    }
+
+    private CallerPolicy filesPolicy() {
+        MergedPolicy now = fromFiles;
+        return now == null ? CallerPolicy.DENY_ALL : now.policy();
     }
 
     @Scheduled(every = "${tokenbroker.callers.reload-interval}", delayed = "${tokenbroker.callers.reload-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void reload() {
+    synchronized void reload() {
         long start = System.nanoTime();
-        LastGood.Outcome<CallerPolicy> outcome = policy.reload(LastGood.file(file, CallersFile.MAX_FILE_BYTES),
-                content -> {
-                    CallersFile.Contents contents = CallersFile.read(content, clusters);
-                    unloaded = UnloadedCallers.of(file, contents);
-                    return CallersFile.policy(contents);
-                });
-        if (outcome instanceof LastGood.Replaced<CallerPolicy> replaced) {
-            synchronized (this) {
-                merged = replaced.now().withGranted(granted);
-            }
-            if (!replaced.previous().map(CallerPolicy::bounds).equals(Optional.of(replaced.now().bounds()))) {
-                boundsListeners.forEach(Runnable::run);
-            }
-            meters.counter("tokenbroker.callers.reloads", "result", "success").increment();
-            Log.infof("event=callers_loaded file=%s callers=%d millis=%d", file, replaced.now().callers().size(),
-                    (System.nanoTime() - start) / 1_000_000);
-            untrustedServiceAccounts = defaultClusterTrusted ? 0 : (int) replaced.now().callers().stream()
-                    .filter(caller -> caller.serviceAccount().isPresent() && caller.cluster().isEmpty()).count();
-            if (untrustedServiceAccounts > 0) {
-                Log.warnf("event=service_account_callers_untrusted file=%s callers=%d reason=no_issuer "
-                        + "settings=tokenbroker.kubernetes.issuer,tokenbroker.kubernetes.jwks-url action=refusing_their_service_account_tokens",
-                        file, untrustedServiceAccounts);
-            }
-        } else if (outcome instanceof LastGood.Kept<CallerPolicy> kept) {
-            if (kept.newProblem()) {
-                Log.warnf("event=callers_invalid file=%s problem=\"%s\"", file, problem().orElseThrow());
-            }
+        CallersFiles.Reload reload = files.reload();
+        reload.listingProblem().ifPresent(problem -> {
+            Log.warnf("event=callers_invalid file=%s problem=\"%s\"%s", file, problem, loaded ? "" : " action=not_ready");
             meters.counter("tokenbroker.callers.reloads", "result", "invalid").increment();
+        });
+        for (CallersFiles.Read read : reload.read()) {
+            if (read.outcome() instanceof LastGood.Replaced<CallersFile.Entries> replaced) {
+                meters.counter("tokenbroker.callers.reloads", "result", "success").increment();
+                Log.infof("event=callers_loaded file=%s callers=%d millis=%d", read.file(), replaced.now().callers().size(),
+                        (System.nanoTime() - start) / 1_000_000);
+            } else if (read.outcome() instanceof LastGood.Kept<CallersFile.Entries> kept) {
+                if (kept.newProblem()) {
+                    Log.warnf("event=callers_invalid file=%s problem=\"%s\" action=%s", read.file(), kept.problem(),
+                            kept.current().isPresent() ? "keeping_last_good" : loaded ? "denying_its_callers"
+                                    : "not_ready, denying every caller");
+                }
+                meters.counter("tokenbroker.callers.reloads", "result", "invalid").increment();
+            }
+        }
+        reload.removed().forEach(gone -> Log.infof("event=callers_file_removed file=%s", gone));
+        if (reload.changed() || !reload.read().isEmpty()) {
+            unloaded = files.unloaded();
+        }
+        if (reload.changed()) {
+            merge(start);
+        }
+        if (!loaded && files.allRead()) {
+            loaded = true;
+        }
+    }
+
+    private void merge(long start) {
+        Set<String> before = refused().stream().map(MergedPolicy.Refused::describe).collect(Collectors.toSet());
+        Bounds boundsBefore = filesPolicy().bounds();
+        MergedPolicy next = MergedPolicy.of(files.sources());
+        synchronized (this) {
+            fromFiles = next;
+            merged = next.policy().withGranted(granted);
+        }
+        next.refused().stream().filter(refusal -> !before.contains(refusal.describe()))
+                .forEach(refusal -> Log.warnf("event=callers_refused file=%s line=%d caller=%s field=%s also=%s",
+                        refusal.entry().place(), refusal.entry().line(), refusal.entry().caller().name(), refusal.field(),
+                        refusal.kept().where()));
+        if (files.directory()) {
+            Log.infof("event=callers_policy dir=%s callers=%d refused=%d millis=%d", file, next.policy().callers().size(),
+                    next.refused().size(), (System.nanoTime() - start) / 1_000_000);
+        }
+        if (!boundsBefore.equals(next.policy().bounds())) {
+            boundsListeners.forEach(Runnable::run);
+        }
+        untrustedServiceAccounts = defaultClusterTrusted ? 0 : (int) next.policy().callers().stream()
+                .filter(caller -> caller.serviceAccount().isPresent() && caller.cluster().isEmpty()).count();
+        if (untrustedServiceAccounts > 0) {
+            Log.warnf("event=service_account_callers_untrusted file=%s callers=%d reason=no_issuer "
+                    + "settings=tokenbroker.kubernetes.issuer,tokenbroker.kubernetes.jwks-url action=refusing_their_service_account_tokens",
+                    file, untrustedServiceAccounts);
         }
     }
 }

@@ -32,7 +32,7 @@ public final class CallersFile {
     private static final Pattern CALLER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
     private static final Pattern SERVICE_ACCOUNT = Pattern.compile(
-            "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?/[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?");
+            "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?/([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?|\\*)"); // namespace/* : all of it
 
     private CallersFile() {}
 
@@ -96,12 +96,35 @@ public final class CallersFile {
 
     /** The policy of a file read as {@code contents}, as the broker loads it: refused with any problem, naming the first. */
     public static CallerPolicy policy(Contents contents) throws InvalidCallersFile {
+        refuseIfAnyProblem(contents);
+        return contents.policy().orElseThrow();
+    }
+
+    private static void refuseIfAnyProblem(Contents contents) throws InvalidCallersFile {
         if (!contents.problems().isEmpty()) {
             int more = contents.problems().size() - 1;
             throw new InvalidCallersFile(contents.problems().get(0).describe()
                     + (more > 0 ? " and " + more + " more problem" + (more > 1 ? "s" : "") : ""));
         }
-        return contents.policy().orElseThrow();
+    }
+
+    /**
+     * The entries of one file of the callers policy, each with {@code place} (the file) and its line, as the broker
+     * loads them, with its bounds: a file with any problem is refused whole, naming the first, as {@link #parse(byte[], Set)}.
+     */
+    public static Entries entries(String place, Contents contents) throws InvalidCallersFile {
+        refuseIfAnyProblem(contents);
+        return new Entries(contents.callers().stream().map(listed -> new CallerEntry(place, listed.line(), listed.caller()))
+                .toList(), contents.bounds());
+    }
+
+    /** What one file of the callers policy gives the policy: its callers, each with its place, and its bounds. */
+    public record Entries(List<CallerEntry> callers, Bounds bounds) {
+        public static final Entries NONE = new Entries(List.of(), Bounds.NONE);
+
+        public Entries {
+            callers = List.copyOf(callers);
+        }
     }
 
     /**
@@ -180,7 +203,7 @@ public final class CallersFile {
         // Keyed by the cluster as written, so that an entry whose cluster is refused is not also called a duplicate.
         String accountKey = Optional.ofNullable(entry.cluster()).map(c -> c + ":").orElse("") + account.orElse("");
         if (account.isPresent() && !SERVICE_ACCOUNT.matcher(account.get()).matches()) {
-            problems.add(where + ".service-account is not namespace/name");
+            problems.add(where + ".service-account is not namespace/name or namespace/*");
         } else if (account.isPresent() && accounts.putIfAbsent(accountKey, index) != null) {
             problems.add(where + ".service-account is listed twice" + Optional.ofNullable(entry.cluster())
                     .map(c -> " for cluster " + c).orElse("")

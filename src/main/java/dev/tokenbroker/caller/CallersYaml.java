@@ -115,7 +115,12 @@ final class CallersYaml {
             return new Document(List.of(), bounds);
         }
         try (JsonParser parser = YAML.createParser(yaml)) {
-            return new Document(entries(parser, bounds, problems), bounds);
+            try {
+                return new Document(entries(parser, bounds, problems), bounds);
+            } catch (RuntimeException e) { // how the YAML parser fails on some cut-off documents ("grants: [" at the end)
+                problems.add(new CallersFile.Problem(line(parser), "not valid callers YAML"));
+                return new Document(List.of(), List.of());
+            }
         } catch (IOException e) {
             // Jackson's message may quote the document; keep only the position.
             problems.add(new CallersFile.Problem(syntaxErrorLine(e), syntaxError(e)));

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -46,6 +47,21 @@ public final class UnloadedCallers {
             caller.apiKeySha256().ifPresent(d -> keys.putIfAbsent(digest(d), why));
             caller.serviceAccount().ifPresent(a -> accounts.putIfAbsent(new CallerPolicy.ClusterAccount(caller.cluster(), a), why));
         }
+        return new UnloadedCallers(Map.copyOf(keys), Map.copyOf(accounts));
+    }
+
+    /** What any of these lists, the first one's word winning where two list the same caller. */
+    static UnloadedCallers union(java.util.Collection<UnloadedCallers> each) {
+        List<UnloadedCallers> some = each.stream().filter(u -> u != NONE).toList();
+        if (some.size() <= 1) {
+            return some.isEmpty() ? NONE : some.get(0);
+        }
+        Map<ByteBuffer, Unloaded> keys = new HashMap<>();
+        Map<CallerPolicy.ClusterAccount, Unloaded> accounts = new HashMap<>();
+        some.forEach(u -> {
+            u.keys.forEach(keys::putIfAbsent);
+            u.accounts.forEach(accounts::putIfAbsent);
+        });
         return new UnloadedCallers(Map.copyOf(keys), Map.copyOf(accounts));
     }
 

@@ -2,12 +2,18 @@ package dev.tokenbroker.command;
 
 import dev.tokenbroker.caller.Caller;
 import dev.tokenbroker.caller.CallersFile;
+import dev.tokenbroker.caller.CallersFiles;
+import dev.tokenbroker.caller.MergedPolicy;
 import dev.tokenbroker.caller.Grant;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.reload.LastGood;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -15,7 +21,9 @@ import java.util.Set;
  * Checks a callers file with the broker's own parser ({@link CallersFile#read}): each problem that makes the broker
  * refuse the file is an error at its line. Then, against the credentials checked beside it, grants that name a
  * credential not there or scopes it does not have. ServiceAccount callers of a cluster that is not configured are one
- * of the parser's problems.
+ * of the parser's problems. A directory is checked file by file, in name order, and then as the broker merges the
+ * files it would load ({@link MergedPolicy}): an entry whose name, key or ServiceAccount an earlier file lists is an
+ * error at its line, naming the other place.
  */
 final class CallersCheck {
 
@@ -37,21 +45,54 @@ final class CallersCheck {
         this.findings = findings;
     }
 
-    /** Checks {@code file}; {@code credentials}, when given, are what its grants are compared with. */
-    void check(Path file, Optional<CredentialsCheck.Loaded> credentials) {
-        Findings found = new Findings();
-        check(file, credentials, found);
-        findings.addByLine(found);
+    /**
+     * Checks {@code path}, a callers file or a directory of them; {@code credentials}, when given, are what the
+     * grants are compared with.
+     */
+    void check(Path path, Optional<CredentialsCheck.Loaded> credentials) {
+        List<Path> files = List.of(path);
+        if (Files.isDirectory(path)) {
+            try {
+                files = CallersFiles.inDirectory(path);
+            } catch (IOException e) {
+                findings.error(path, "the callers directory " + LastGood.Unusable.of(e).getMessage());
+                return;
+            }
+            if (files.isEmpty()) {
+                findings.warning(path, "holds no *.yaml file: the broker would deny every caller");
+            }
+        }
+        Map<Path, Findings> found = new LinkedHashMap<>();
+        List<CallersFile.Entries> loadable = new ArrayList<>();
+        int callers = 0;
+        boolean anyRead = false;
+        for (Path file : files) {
+            Findings inFile = new Findings();
+            found.put(file, inFile);
+            Optional<CallersFile.Contents> contents = check(file, credentials, inFile);
+            callers += contents.map(c -> c.callers().size()).orElse(0);
+            anyRead |= contents.isPresent();
+            contents.filter(c -> c.problems().isEmpty()).ifPresent(c -> loadable.add(entries(file, c)));
+        }
+        List<MergedPolicy.Refused> refused = MergedPolicy.of(loadable).refused();
+        for (MergedPolicy.Refused refusal : refused) {
+            found.get(Path.of(refusal.entry().place())).error(Path.of(refusal.entry().place()), refusal.entry().line(),
+                    refusal.describe());
+        }
+        found.values().forEach(findings::addByLine);
+        if (anyRead) {
+            findings.callersChecked(callers - refused.size(), credentials.isPresent());
+        }
     }
 
-    private void check(Path file, Optional<CredentialsCheck.Loaded> credentials, Findings findings) {
+    private Optional<CallersFile.Contents> check(Path file, Optional<CredentialsCheck.Loaded> credentials, Findings findings) {
         CallersFile.Contents contents;
         try {
             contents = CallersFile.read(file, clusters);
         } catch (IOException e) {
             String problem = LastGood.Unusable.of(e).getMessage();
             findings.error(file, "the callers file " + (problem.startsWith("larger") ? "is " : "") + problem);
-            return;
+            return Optional.empty();
         }
         contents.problems().forEach(problem -> findings.error(file, problem.line(), problem.message()));
         for (CallersFile.Listed listed : contents.callers()) {
@@ -63,7 +104,7 @@ final class CallersCheck {
             }
             credentials.ifPresent(loaded -> compare(file, listed, loaded, findings));
         }
-        this.findings.callersChecked(contents.callers().size(), credentials.isPresent());
+        return Optional.of(contents);
     }
 
     private static void compare(Path file, CallersFile.Listed listed, CredentialsCheck.Loaded credentials, Findings findings) {
@@ -92,5 +133,13 @@ final class CallersCheck {
         caller.purge().stream().filter(name -> !"*".equals(name) && !credentials.has(name)).sorted()
                 .forEach(name -> findings.warning(file, listed.line(), "callers[" + listed.index() + "].purge names credential "
                         + name + ", which " + credentials.root() + " does not hold"));
+    }
+
+    private static CallersFile.Entries entries(Path file, CallersFile.Contents contents) {
+        try {
+            return CallersFile.entries(file.toString(), contents);
+        } catch (CallersFile.InvalidCallersFile e) {
+            throw new IllegalStateException("a file without problems is loaded", e);
+        }
     }
 }

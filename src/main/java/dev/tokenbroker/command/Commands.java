@@ -17,12 +17,13 @@ final class Commands {
     static final int USAGE = 2;
 
     static final String USAGE_TEXT = """
-            usage: java -jar token-broker.jar check [--credentials DIR] [--callers FILE] [--format text|json]
+            usage: java -jar token-broker.jar check [--credentials DIR] [--callers FILE|DIR] [--format text|json]
                    java -jar token-broker.jar hash-key < file-holding-the-key
                    java -jar token-broker.jar explain --callers FILE --credentials DIR
                        (--service-account [CLUSTER/]NAMESPACE/NAME | --key-sha256 HEX) --credential NAME [--scope S]...
-            check     reads the credentials directory and the callers file as the broker would load them and prints
-                      one line per finding; exit 0 when no error, 1 with errors, 2 on usage errors. Without
+            check     reads the credentials directory and the callers file (or directory of *.yaml files) as the
+                      broker would load them and prints one line per finding, with its file and line; exit 0
+                      when no error, 1 with errors, 2 on usage errors. Without
                       --credentials and --callers it checks both where the broker's settings point
                       (tokenbroker.credentials.dir, tokenbroker.callers.file); with either, only what is named.
             hash-key  reads one static caller key on standard input and prints its api-key-sha256 line for the

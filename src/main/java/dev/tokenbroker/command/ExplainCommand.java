@@ -74,6 +74,11 @@ final class ExplainCommand {
             err.println("token-broker: explain: " + e.getMessage());
             return Commands.FAILED;
         }
+        if (java.nio.file.Files.isDirectory(question.callers())) { // not yet: docs/operations.md, Why was this refused?
+            err.println("token-broker: explain: --callers names a directory; explain reads one callers file (run check"
+                    + " on the directory, then explain with the file that lists the caller)");
+            return Commands.USAGE;
+        }
         CallersFile.Contents contents;
         try {
             contents = CallersFile.read(question.callers(), BrokerSettings.clusters(config));

@@ -141,6 +141,31 @@ class CallerPolicyStoreTest {
         assertThat(store.problem()).isEmpty();
     }
 
+    @Test
+    void aProjectedVolumeOfSeveralConfigMapsIsReadThroughItsLinksAndDotEntriesAreSkipped() throws Exception {
+        // As the kubelet lays out a projected volume: files in a timestamped folder, ..data linking to it, and each
+        // key a link through ..data.
+        Path version = Files.createDirectories(dir.resolve("..2026_12_04_12_00_00.1"));
+        Files.writeString(version.resolve("team-a.yaml"), version("blue"));
+        Files.writeString(version.resolve("team-b.yaml"), """
+                callers:
+                  - name: everyone-in-reports
+                    service-account: reports/*
+                    grants: [{credential: adobe-admin, scopes: [openid]}]
+                """);
+        Files.createSymbolicLink(dir.resolve("..data"), version.getFileName());
+        Files.createSymbolicLink(dir.resolve("team-a.yaml"), Path.of("..data/team-a.yaml"));
+        Files.createSymbolicLink(dir.resolve("team-b.yaml"), Path.of("..data/team-b.yaml"));
+        CallerPolicyStore store = new CallerPolicyStore(dir, new SimpleMeterRegistry());
+        store.reload();
+
+        assertThat(store.problem()).isEmpty();
+        assertThat(store.policy().callers()).hasSize(2);
+        assertThat(store.policy().byServiceAccount("payments/billing").map(Caller::name)).hasValue("blue");
+        assertThat(store.policy().byServiceAccount("reports/anyone").map(Caller::name)).hasValue("everyone-in-reports");
+        assertThat(store.policy().byServiceAccount("payments/anyone")).isEmpty();
+    }
+
     private static Thread reader(CallerPolicyStore store, AtomicBoolean done, AtomicInteger looks,
             ConcurrentLinkedQueue<String> torn) {
         return new Thread(() -> {

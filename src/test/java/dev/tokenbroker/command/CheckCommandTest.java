@@ -335,6 +335,39 @@ class CheckCommandTest {
         return err.toString(StandardCharsets.UTF_8);
     }
 
+    @Test
+    void aCallersDirectoryIsCheckedFileByFileAndARepeatInALaterFileNamesBothPlaces() throws Exception {
+        Path callers = Files.createDirectories(dir.resolve("callers"));
+        Path a = Files.writeString(callers.resolve("a-team.yaml"), """
+                callers:
+                  - name: payments
+                    service-account: payments/*
+                    grants: [{credential: adobe-admin, scopes: [openid]}]
+                """);
+        Path b = Files.writeString(callers.resolve("b-team.yaml"), """
+                callers:
+                  - name: payments-too
+                    service-account: payments/*
+                    grants: [{credential: adobe-admin, scopes: ["*"]}]
+                """);
+        Path c = Files.writeString(callers.resolve("c-team.yaml"), """
+                callers:
+                  - name: typo
+                    service-account: Payments/Billing
+                    grants: [{credential: adobe-admin, scopes: [openid]}]
+                """);
+        Files.writeString(callers.resolve(".hidden.yaml"), "not: [valid");
+        Files.writeString(callers.resolve("notes.txt"), "not read");
+
+        assertThat(check(Map.of(), "--callers", callers.toString())).isEqualTo(1);
+
+        assertThat(stdout().lines()).containsExactly(
+                "error " + b + ":2: caller payments-too at " + b + ":2 is refused: its service-account is listed at "
+                        + a + ":2 already",
+                "error " + c + ":2: callers[0].service-account is not namespace/name or namespace/*",
+                "checked 1 caller (grants not compared with credentials: none checked): 2 errors, 0 warnings");
+    }
+
     private static void assertNoSecretIn(String output) {
         assertThat(output).doesNotContain(ShippedConfiguration.SECRETS);
     }
