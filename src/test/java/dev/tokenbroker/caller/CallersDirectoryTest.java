@@ -101,7 +101,7 @@ class CallersDirectoryTest {
 
         await().until(() -> callers.policy().byKeyDigest(StaticKeyVerifier.sha256(Fixtures.OPS_KEY)).isPresent());
         assertThat(callers.problem()).hasValueSatisfying(problem -> assertThat(problem)
-                .startsWith("team-2.yaml: callers[0].grants ").contains("(line ")
+                .startsWith("team-2.yaml: not valid callers YAML at line 4, column 1: ").contains("(line 4)")
                 .endsWith("; keeping each broken file's last good version"));
         assertThat(logs.lines()).anySatisfy(line -> assertThat(line)
                 .contains("event=callers_invalid file=" + broken, "action=keeping_last_good"));

@@ -359,7 +359,9 @@ class CheckCommandTest {
         Files.writeString(callers.resolve(".hidden.yaml"), "not: [valid");
         Files.writeString(callers.resolve("notes.txt"), "not read");
 
-        assertThat(check(Map.of(), "--callers", callers.toString())).isEqualTo(1);
+        assertThat(check(Map.of("tokenbroker.kubernetes.issuer", "https://kubernetes.default.svc.cluster.local",
+                "tokenbroker.kubernetes.jwks-url", "https://kubernetes.default.svc/openid/v1/jwks"),
+                "--callers", callers.toString())).isEqualTo(1);
 
         assertThat(stdout().lines()).containsExactly(
                 "error " + b + ":2: caller payments-too at " + b + ":2 is refused: its service-account is listed at "
