@@ -54,6 +54,9 @@ class FleetIT {
                 "tokenbroker.upstream.timeout", "6s",
                 "tokenbroker.upstream.max-duration", "4s",
                 "tokenbroker.tokens.refresh-retry-interval", "1s",
+                // Callers here ask min_ttl=0; the default min_ttl (300 s, bounded by half a token's life) would make
+                // refresh-ahead keep the 20-second tokens fresh for it, so twice a lifetime (docs/architecture.md).
+                "tokenbroker.tokens.min-ttl", "1s",
                 "quarkus.log.category.\"dev.tokenbroker\".level", "DEBUG"));
         List<CompletableFuture<BrokerProcess>> starting = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {

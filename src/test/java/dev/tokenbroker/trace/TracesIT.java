@@ -61,6 +61,7 @@ class TracesIT {
         assertThat(log).noneMatch(line -> line.contains("trace_id="));
         assertThat(log).filteredOn(line -> !line.contains("Installed features:")) // which lists "opentelemetry"
                 .noneMatch(line -> line.toLowerCase().matches(".*(otel|opentelemetry|otlp|4317).*"))
+                .filteredOn(TracesIT::notAboutTheFixtureCallers)
                 .noneMatch(line -> line.contains("WARN") || line.contains("ERROR"));
         assertThat(collector.findAll(postRequestedFor(urlEqualTo("/v1/traces")))).isEmpty();
     }
@@ -78,7 +79,8 @@ class TracesIT {
         }
         List<String> log = Files.readAllLines(BrokerProcess.log("traces-on"));
         assertThat(log).anyMatch(line -> line.contains("event=token_request") && line.matches(".* trace_id=[0-9a-f]{32}$"));
-        assertThat(log).noneMatch(line -> line.contains("WARN") || line.contains("ERROR"));
+        assertThat(log).filteredOn(TracesIT::notAboutTheFixtureCallers)
+                .noneMatch(line -> line.contains("WARN") || line.contains("ERROR"));
     }
 
     private static Map<String, String> settings() {
@@ -87,5 +89,13 @@ class TracesIT {
 
     private static int tokenStatus(BrokerProcess broker) throws Exception {
         return broker.http().send(broker.tokenRequest("openid"), HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    /**
+     * The shared callers fixture lists ServiceAccount callers while these brokers trust no cluster issuer, which the
+     * broker warns about once at start (docs/operations.md); that warning is about the fixture, not about traces.
+     */
+    private static boolean notAboutTheFixtureCallers(String line) {
+        return !line.contains("event=service_account_callers_untrusted");
     }
 }
