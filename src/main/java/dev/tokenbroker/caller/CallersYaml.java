@@ -164,36 +164,34 @@ final class CallersYaml {
         return entries;
     }
 
-    /** Reads each entry of the callers list on its own, so that one entry's mistake does not hide the next one's. */
-    private static void readCallers(JsonParser parser, List<Located> entries, List<CallersFile.Problem> problems) throws IOException {
-        while (parser.nextToken() != JsonToken.END_ARRAY) {
-            int line = line(parser);
-            String where = "callers[" + entries.size() + "]";
-            Map<String, Integer> lines = new HashMap<>();
-            JsonNode tree = tree(parser, "", lines);
-            try {
-                entries.add(new Located(line, YAML.treeToValue(tree, Entry.class), true, Identity.NONE, lines));
-            } catch (DatabindException e) {
-                String path = path(e);
-                problems.add(new CallersFile.Problem(lines.getOrDefault(path, line), where + mistake(e, path, CALLER_FIELDS)));
-                entries.add(new Located(line, null, false, Identity.of(tree), lines));
-            }
-        }
+    /** Adds one entry of a list as read: bound ({@code readable}), or not, with its tree and its fields' lines. */
+    private interface Read<T> {
+        void add(int line, T entry, boolean readable, JsonNode tree, Map<String, Integer> lines);
     }
 
-    /** Reads each entry of the bounds list on its own, as {@link #readCallers} does the callers. */
+    private static void readCallers(JsonParser parser, List<Located> entries, List<CallersFile.Problem> problems) throws IOException {
+        readEntries(parser, "callers", Entry.class, CALLER_FIELDS, problems, (line, entry, readable, tree, lines) -> entries.add(
+                new Located(line, entry, readable, readable ? Identity.NONE : Identity.of(tree), lines)));
+    }
+
     private static void readBounds(JsonParser parser, List<LocatedBound> bounds, List<CallersFile.Problem> problems) throws IOException {
-        while (parser.nextToken() != JsonToken.END_ARRAY) {
+        readEntries(parser, "bounds", BoundEntry.class, BOUND_FIELDS, problems,
+                (line, bound, readable, tree, lines) -> bounds.add(new LocatedBound(line, bound, readable)));
+    }
+
+    /** Reads each entry of a list on its own, so that one entry's mistake does not hide the next one's. */
+    private static <T> void readEntries(JsonParser parser, String name, Class<T> type, String fields,
+            List<CallersFile.Problem> problems, Read<T> read) throws IOException {
+        for (int index = 0; parser.nextToken() != JsonToken.END_ARRAY; index++) {
             int line = line(parser);
-            String where = "bounds[" + bounds.size() + "]";
             Map<String, Integer> lines = new HashMap<>();
             JsonNode tree = tree(parser, "", lines);
             try {
-                bounds.add(new LocatedBound(line, YAML.treeToValue(tree, BoundEntry.class), true));
+                read.add(line, YAML.treeToValue(tree, type), true, tree, lines);
             } catch (DatabindException e) {
                 String path = path(e);
-                problems.add(new CallersFile.Problem(lines.getOrDefault(path, line), where + mistake(e, path, BOUND_FIELDS)));
-                bounds.add(new LocatedBound(line, null, false));
+                problems.add(new CallersFile.Problem(lines.getOrDefault(path, line), name + "[" + index + "]" + mistake(e, path, fields)));
+                read.add(line, null, false, tree, lines);
             }
         }
     }
