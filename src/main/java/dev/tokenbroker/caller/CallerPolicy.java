@@ -1,28 +1,28 @@
 package dev.tokenbroker.caller;
 
 import java.nio.ByteBuffer;
-import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The callers policy as loaded: deny by default, allow what a caller's grants name. Immutable; its look-ups (by key
- * digest, by cluster and ServiceAccount, by cluster and namespace for {@code namespace/*} entries) are maps built once
- * when the policy loads, so a request costs one look-up (two for a ServiceAccount that only a namespace entry names)
- * however many callers are listed, and a reload swaps the whole policy, maps included, in one step.
+ * The callers policy as loaded: deny by default, allow what a caller's grants name. Its look-ups (by key digest, by
+ * cluster and ServiceAccount, by cluster and namespace for {@code namespace/*} entries) are the maps of a
+ * {@link CallerIndex}, so a request costs one look-up (two for a ServiceAccount that only a namespace entry names)
+ * however many callers are listed. A changed callers file changes those maps entry by entry, in proportion to the
+ * file; each caller found is one immutable {@link Caller}, so a request sees one version of its caller throughout. The
+ * bounds and the callers of TokenGrant objects are fixed per object: a change makes a new one around the same maps.
  */
 public final class CallerPolicy {
 
     public static final CallerPolicy DENY_ALL = new CallerPolicy(List.of());
 
-    private final List<Caller> callers;
+    private final CallerIndex index;
     private final Map<ByteBuffer, Caller> byKeyDigest;
     private final Map<ClusterAccount, Caller> byServiceAccount;
+    private final Map<ClusterNamespace, Caller> byNamespace;
     private final Bounds bounds;
     private final GrantedAccounts granted;
-    private final Map<ClusterNamespace, Caller> byNamespace;
 
     /**
      * A ServiceAccount ({@code namespace/name}) of a cluster ({@code cluster} empty: the default cluster): the key a
@@ -51,41 +51,26 @@ public final class CallerPolicy {
     /** A namespace of a cluster: the key a {@code namespace/*} entry is found by. */
     record ClusterNamespace(Optional<String> cluster, String namespace) {}
 
-    /** The policy of these callers, in file order; when a key or ServiceAccount is listed twice the first wins. */
+    /**
+     * The policy of these callers, in file order; a caller whose name, key or ServiceAccount is listed before is left
+     * out, as a repeat in a later callers file is.
+     */
     public CallerPolicy(List<Caller> callers) {
         this(callers, Bounds.NONE);
     }
 
     /** The policy of these callers, and the bounds of self-service grants that the same files set. */
     public CallerPolicy(List<Caller> callers, Bounds bounds) {
-        this.callers = List.copyOf(callers);
-        this.bounds = bounds;
-        this.granted = GrantedAccounts.NONE;
-        Map<ByteBuffer, Caller> keys = new HashMap<>(this.callers.size() * 4 / 3 + 1);
-        Map<ClusterAccount, Caller> accounts = new HashMap<>(this.callers.size() * 4 / 3 + 1);
-        Map<ClusterNamespace, Caller> namespaces = new HashMap<>();
-        for (Caller caller : this.callers) {
-            caller.apiKeySha256().ifPresent(hex -> keys.putIfAbsent(ByteBuffer.wrap(HexFormat.of().parseHex(hex)), caller));
-            caller.serviceAccount().ifPresent(account -> {
-                ClusterAccount key = new ClusterAccount(caller.cluster(), account);
-                if (account.endsWith(WHOLE_NAMESPACE)) {
-                    namespaces.putIfAbsent(key.namespace(), caller);
-                } else {
-                    accounts.putIfAbsent(key, caller);
-                }
-            });
-        }
-        this.byKeyDigest = Map.copyOf(keys);
-        this.byServiceAccount = Map.copyOf(accounts);
-        this.byNamespace = Map.copyOf(namespaces);
+        this(CallerIndex.of(callers), bounds, GrantedAccounts.NONE);
     }
 
-    private CallerPolicy(CallerPolicy files, GrantedAccounts granted) {
-        this.callers = files.callers;
-        this.byKeyDigest = files.byKeyDigest;
-        this.byServiceAccount = files.byServiceAccount;
-        this.byNamespace = files.byNamespace;
-        this.bounds = files.bounds;
+    /** The policy the index holds now; its look-ups follow the index as it changes. */
+    CallerPolicy(CallerIndex index, Bounds bounds, GrantedAccounts granted) {
+        this.index = index;
+        this.byKeyDigest = index.byKeyDigest;
+        this.byServiceAccount = index.byServiceAccount;
+        this.byNamespace = index.byNamespace;
+        this.bounds = bounds;
         this.granted = granted;
     }
 
@@ -94,7 +79,7 @@ public final class CallerPolicy {
      * callers files are shared, not rebuilt. An account the callers files name keeps their entry alone.
      */
     public CallerPolicy withGranted(GrantedAccounts granted) {
-        return granted == this.granted ? this : new CallerPolicy(this, granted);
+        return granted == this.granted ? this : new CallerPolicy(index, bounds, granted);
     }
 
     /** The bounds of self-service grants, per namespace. */
@@ -110,9 +95,19 @@ public final class CallerPolicy {
     /** The end of a {@code service-account} that names every ServiceAccount of its namespace. */
     static final String WHOLE_NAMESPACE = "/*";
 
-    /** The callers, in file order. */
+    /** The callers in use, in file order; a pass over every entry, so not for requests (see {@link #size}). */
     public List<Caller> callers() {
-        return callers;
+        return index.callers();
+    }
+
+    /** How many callers of the callers files are in use. */
+    public int size() {
+        return index.size();
+    }
+
+    /** The callers in use that name a ServiceAccount of the default cluster. */
+    int defaultClusterServiceAccounts() {
+        return index.defaultClusterServiceAccounts();
     }
 
     /**
@@ -155,17 +150,17 @@ public final class CallerPolicy {
     /** Equal when the callers files say the same (callers and bounds), whatever other sources add. */
     @Override
     public boolean equals(Object other) {
-        return other instanceof CallerPolicy policy && callers.equals(policy.callers) && bounds.equals(policy.bounds);
+        return other instanceof CallerPolicy policy && callers().equals(policy.callers()) && bounds.equals(policy.bounds);
     }
 
     @Override
     public int hashCode() {
-        return callers.hashCode();
+        return callers().hashCode();
     }
 
     @Override
     public String toString() {
-        return "CallerPolicy[callers=" + callers.size() + ", bounds=" + bounds.bounds().size() + ", granted="
+        return "CallerPolicy[callers=" + size() + ", bounds=" + bounds.bounds().size() + ", granted="
                 + granted.size() + "]";
     }
 }

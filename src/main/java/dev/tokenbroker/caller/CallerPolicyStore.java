@@ -31,8 +31,10 @@ public class CallerPolicyStore {
     private final boolean defaultClusterTrusted;
     private final MeterRegistry meters;
     private final CallersFiles files;
-    /** The files' policy; null until the file or directory was first listed. */
-    private volatile MergedPolicy fromFiles;
+    /** The files' entries, changed one file at a time. */
+    private final CallerIndex index = new CallerIndex();
+    /** The files' policy: the index's maps with the files' bounds. */
+    private volatile CallerPolicy fromFiles = CallerPolicy.DENY_ALL;
     /** The files' policy with the other grant sources' callers beside it: what requests read. */
     private volatile CallerPolicy merged = CallerPolicy.DENY_ALL;
     private volatile GrantedAccounts granted = GrantedAccounts.NONE;
@@ -68,7 +70,8 @@ public class CallerPolicyStore {
         this.defaultClusterTrusted = defaultClusterTrusted;
         this.meters = meters;
         this.files = new CallersFiles(file, clusters);
-        meters.gauge("tokenbroker.callers.loaded", this, s -> s.policy().callers().size());
+        meters.gauge("tokenbroker.callers.loaded", this, s -> s.policy().size());
+        meters.gauge("tokenbroker.callers.refused", this, s -> s.refused().size());
         meters.gauge("tokenbroker.config.valid", Tags.of("source", "callers"), this, s -> s.problem().isPresent() ? 0 : 1);
     }
 
@@ -115,15 +118,14 @@ public class CallerPolicyStore {
 
     /** Entries left out because an earlier file lists their name, key or ServiceAccount already. */
     public List<MergedPolicy.Refused> refused() {
-        MergedPolicy now = fromFiles;
-        return now == null ? List.of() : now.refused();
+        return index.refused();
     }
 
     /** What is wrong with the callers files now, if anything: each broken file, then each refused entry. */
     public Optional<String> problem() {
         List<String> problems = files.problems();
         String keeping = !loaded ? "; not ready, denying every caller"
-                : filesPolicy().callers().isEmpty() ? "; denying every caller"
+                : filesPolicy().size() == 0 ? "; denying every caller"
                 : files.directory() ? "; keeping each broken file's last good version" : "; keeping the last good policy";
         List<String> all = new ArrayList<>();
         if (!problems.isEmpty()) {
@@ -134,14 +136,15 @@ public class CallerPolicyStore {
     }
 
     private CallerPolicy filesPolicy() {
-        MergedPolicy now = fromFiles;
-        return now == null ? CallerPolicy.DENY_ALL : now.policy();
+        return fromFiles;
     }
 
     @Scheduled(every = "${tokenbroker.callers.reload-interval}", delayed = "${tokenbroker.callers.reload-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     synchronized void reload() {
         long start = System.nanoTime();
+        Set<String> refusedBefore = refused().stream().map(MergedPolicy.Refused::describe).collect(Collectors.toSet());
+        Bounds boundsBefore = filesPolicy().bounds();
         CallersFiles.Reload reload = files.reload();
         reload.listingProblem().ifPresent(problem -> {
             Log.warnf("event=callers_invalid file=%s problem=\"%s\"%s", file, problem, loaded ? "" : " action=not_ready");
@@ -149,6 +152,7 @@ public class CallerPolicyStore {
         });
         for (CallersFiles.Read read : reload.read()) {
             if (read.outcome() instanceof LastGood.Replaced<CallersFile.Entries> replaced) {
+                index.apply(read.file().toString(), replaced.now());
                 meters.counter("tokenbroker.callers.reloads", "result", "success").increment();
                 Log.infof("event=callers_loaded file=%s callers=%d millis=%d", read.file(), replaced.now().callers().size(),
                         (System.nanoTime() - start) / 1_000_000);
@@ -161,39 +165,41 @@ public class CallerPolicyStore {
                 meters.counter("tokenbroker.callers.reloads", "result", "invalid").increment();
             }
         }
-        reload.removed().forEach(gone -> Log.infof("event=callers_file_removed file=%s", gone));
+        for (Path gone : reload.removed()) {
+            index.apply(gone.toString(), CallersFile.Entries.NONE);
+            Log.infof("event=callers_file_removed file=%s", gone);
+        }
         if (reload.changed() || !reload.read().isEmpty()) {
             unloaded = files.unloaded();
         }
         if (reload.changed()) {
-            merge(start);
+            merge(start, refusedBefore, boundsBefore);
         }
         if (!loaded && files.allRead()) {
             loaded = true;
         }
     }
 
-    private void merge(long start) {
-        Set<String> before = refused().stream().map(MergedPolicy.Refused::describe).collect(Collectors.toSet());
-        Bounds boundsBefore = filesPolicy().bounds();
-        MergedPolicy next = MergedPolicy.of(files.sources());
+    /** Publishes what the index holds after a change: the refusals it made, the bounds, the counts. */
+    private void merge(long start, Set<String> refusedBefore, Bounds boundsBefore) {
+        CallerPolicy next = new CallerPolicy(index, index.bounds(), GrantedAccounts.NONE);
         synchronized (this) {
             fromFiles = next;
-            merged = next.policy().withGranted(granted);
+            merged = next.withGranted(granted);
         }
-        next.refused().stream().filter(refusal -> !before.contains(refusal.describe()))
+        List<MergedPolicy.Refused> refused = index.refused();
+        refused.stream().filter(refusal -> !refusedBefore.contains(refusal.describe()))
                 .forEach(refusal -> Log.warnf("event=callers_refused file=%s line=%d caller=%s field=%s also=%s",
                         refusal.entry().place(), refusal.entry().line(), refusal.entry().caller().name(), refusal.field(),
                         refusal.kept().where()));
         if (files.directory()) {
-            Log.infof("event=callers_policy dir=%s callers=%d refused=%d millis=%d", file, next.policy().callers().size(),
-                    next.refused().size(), (System.nanoTime() - start) / 1_000_000);
+            Log.infof("event=callers_policy dir=%s callers=%d refused=%d millis=%d", file, next.size(), refused.size(),
+                    (System.nanoTime() - start) / 1_000_000);
         }
-        if (!boundsBefore.equals(next.policy().bounds())) {
+        if (!boundsBefore.equals(next.bounds())) {
             boundsListeners.forEach(Runnable::run);
         }
-        untrustedServiceAccounts = defaultClusterTrusted ? 0 : (int) next.policy().callers().stream()
-                .filter(caller -> caller.serviceAccount().isPresent() && caller.cluster().isEmpty()).count();
+        untrustedServiceAccounts = defaultClusterTrusted ? 0 : next.defaultClusterServiceAccounts();
         if (untrustedServiceAccounts > 0) {
             Log.warnf("event=service_account_callers_untrusted file=%s callers=%d reason=no_issuer "
                     + "settings=tokenbroker.kubernetes.issuer,tokenbroker.kubernetes.jwks-url action=refusing_their_service_account_tokens",

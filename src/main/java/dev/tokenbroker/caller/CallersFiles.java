@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  */
 public final class CallersFiles {
 
-    /** What one reload found. {@code changed}: some file's entries differ, so the policy must be merged anew. */
+    /** What one reload found. {@code changed}: some file's entries differ, or the files were first listed. */
     record Reload(List<Read> read, List<Path> removed, Optional<String> listingProblem, boolean changed) {}
 
     /** One file read: what its {@link LastGood} did. */
@@ -76,11 +76,6 @@ public final class CallersFiles {
             read.add(new Read(file, outcome));
         }
         return new Reload(read, removed, Optional.empty(), changed);
-    }
-
-    /** The last good entries of each file, in name order: the sources of one policy. */
-    List<CallersFile.Entries> sources() {
-        return files.values().stream().map(file -> file.current().orElse(CallersFile.Entries.NONE)).toList();
     }
 
     /** Whether the listing and every file listed have been read well once (each has a last good version). */

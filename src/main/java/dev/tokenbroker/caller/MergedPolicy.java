@@ -8,14 +8,14 @@ import java.util.Optional;
 
 /**
  * One policy made of the entries of several grant sources (docs/configuration.md, Grants for many teams), taken in
- * order: a caller name, key digest or ServiceAccount ({@code namespace/*} included) that an earlier source lists
- * already is refused in the later one, whole, and reported with both places, so that a later file can never widen
- * what an earlier one grants. Within one source the file's own check refuses repeats, so they do not reach here.
+ * order: an entry whose caller name, key digest or ServiceAccount ({@code namespace/*} included) an earlier source
+ * lists already is refused, whole, and reported with both places, so that a later file can never widen what an earlier
+ * one grants. Within one source the file's own check refuses repeats, so they do not reach here.
  *
  * The files' bounds of self-service grants add up.
  *
- * <p>Costs one pass over the entries, with nothing parsed: a changed file is parsed alone, then the policy is merged
- * anew from every file's last good entries (docs/benchmark.md, Callers in files).
+ * <p>Made from scratch here, for {@code check} and {@code explain}; the running broker keeps the same
+ * {@link CallerIndex} and changes it one file at a time (docs/benchmark.md, Callers in files).
  */
 public record MergedPolicy(CallerPolicy policy, List<Refused> refused) {
 
@@ -34,37 +34,10 @@ public record MergedPolicy(CallerPolicy policy, List<Refused> refused) {
 
     /** The policy of these sources, earliest first (a callers directory's files in name order). */
     public static MergedPolicy of(List<CallersFile.Entries> sources) {
-        int size = sources.stream().mapToInt(source -> source.callers().size()).sum();
-        Bounds bounds = Bounds.NONE;
-        Map<String, CallerEntry> names = new HashMap<>(size * 4 / 3 + 1);
-        Map<String, CallerEntry> keys = new HashMap<>();
-        Map<String, CallerEntry> accounts = new HashMap<>();
-        List<Caller> accepted = new ArrayList<>(size);
-        List<Refused> refused = new ArrayList<>();
-        for (CallersFile.Entries source : sources) {
-            bounds = bounds.plus(source.bounds());
-            for (CallerEntry entry : source.callers()) {
-                Caller caller = entry.caller();
-                Optional<Refused> clash = clash(entry, "name", names, caller.name())
-                        .or(() -> caller.apiKeySha256().flatMap(key -> clash(entry, "api-key-sha256", keys, key)))
-                        .or(() -> caller.serviceAccount().flatMap(account -> clash(entry, "service-account", accounts,
-                                caller.cluster().map(c -> c + ":").orElse("") + account)));
-                if (clash.isPresent()) {
-                    refused.add(clash.get());
-                    continue;
-                }
-                names.put(caller.name(), entry);
-                caller.apiKeySha256().ifPresent(key -> keys.put(key, entry));
-                caller.serviceAccount().ifPresent(account -> accounts.put(
-                        caller.cluster().map(c -> c + ":").orElse("") + account, entry));
-                accepted.add(caller);
-            }
+        CallerIndex index = new CallerIndex();
+        for (int i = 0; i < sources.size(); i++) {
+            index.apply("%010d".formatted(i), sources.get(i));
         }
-        return new MergedPolicy(new CallerPolicy(accepted, bounds), refused);
-    }
-
-    private static Optional<Refused> clash(CallerEntry entry, String field, Map<String, CallerEntry> seen, String value) {
-        CallerEntry kept = seen.get(value);
-        return kept == null ? Optional.empty() : Optional.of(new Refused(entry, field, kept));
+        return new MergedPolicy(new CallerPolicy(index, index.bounds(), GrantedAccounts.NONE), index.refused());
     }
 }

@@ -4,12 +4,15 @@ import dev.tokenbroker.caller.CallerPolicyStore;
 import dev.tokenbroker.credential.CredentialRegistry;
 import dev.tokenbroker.credential.CredentialsChanged;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +20,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 
 /**
  * The TokenGrant grant source: the objects the watcher reports, each reviewed ({@link TokenGrantReview}) against the
@@ -45,10 +49,18 @@ public class TokenGrants {
     });
     private volatile int published = -1;
 
-    TokenGrants(CallerPolicyStore policies, CredentialRegistry credentials, TokenGrantStatusWriter statuses) {
+    /** How many objects have each verdict reason, as of the last rebuild. */
+    private volatile Map<String, Long> byReason = Map.of();
+
+    TokenGrants(CallerPolicyStore policies, CredentialRegistry credentials, TokenGrantStatusWriter statuses,
+            MeterRegistry meters) {
         this.policies = policies;
         this.credentials = credentials;
         this.statuses = statuses;
+        for (String reason : List.of(Verdict.WITHIN_BOUNDS, Verdict.OUTSIDE_BOUNDS, Verdict.UNKNOWN_CREDENTIAL, Verdict.INVALID)) {
+            meters.gauge("tokenbroker.tokengrants", Tags.of("reason", reason), this,
+                    grants -> grants.byReason.getOrDefault(reason, 0L));
+        }
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -123,7 +135,10 @@ public class TokenGrants {
         if (rebuildPending.compareAndSet(false, true)) {
             rebuilds.execute(() -> {
                 rebuildPending.set(false);
-                GrantedEntries entries = GrantedEntries.of(List.copyOf(objects.values()));
+                List<Reviewed> all = List.copyOf(objects.values());
+                GrantedEntries entries = GrantedEntries.of(all);
+                byReason = all.stream().collect(Collectors.groupingBy(reviewed -> reviewed.verdict().reason(),
+                        Collectors.counting()));
                 policies.useGranted(entries.accounts());
                 if (entries.accepted() != published) {
                     published = entries.accepted();

@@ -62,6 +62,10 @@ public class MeterCatalogue {
                     + "(its last valid version, if any, is still served)"),
             entry("tokenbroker.credentials.reloads", "Reads of the credentials directory (trigger: startup, event, overflow, schedule) by result (success, invalid, error)"),
             entry("tokenbroker.callers.loaded", "Callers in the callers policy"),
+            entry("tokenbroker.callers.refused", "Entries of the callers files left out because an earlier file lists "
+                    + "their name, key or ServiceAccount"),
+            entry("tokenbroker.tokengrants", "TokenGrant objects known, by the reason of their Accepted condition "
+                    + "(WithinBounds, OutsideBounds, UnknownCredential, Invalid)"),
             entry("tokenbroker.config.valid", "1 while a configuration source reads and checks out, 0 while it does not "
                     + "(its last good version, if any, is still used), by source (callers, credentials_directory, "
                     + "upstream_ca_file, jwks_<cluster>)"),

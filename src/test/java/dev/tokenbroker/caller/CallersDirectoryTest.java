@@ -131,8 +131,9 @@ class CallersDirectoryTest {
                         + directory.fileOf(0) + ":3 already",
                 "caller grabs-an-account at " + late + ":5 is refused: its service-account is listed at "
                         + directory.fileOf(LAST) + ":" + (3 + 6 * (CALLERS / CallersDirectoryResource.FILES - 1)) + " already"));
-        assertThat(logs.lines()).anySatisfy(line -> assertThat(line).contains("event=callers_refused file=" + late,
-                "line=2", "caller=grabs-a-key", "field=api-key-sha256", "also=" + directory.fileOf(0) + ":3"));
+        await().untilAsserted(() -> assertThat(logs.lines()).anySatisfy(line -> assertThat(line).contains(
+                "event=callers_refused file=" + late, "line=2", "caller=grabs-a-key", "field=api-key-sha256",
+                "also=" + directory.fileOf(0) + ":3")));
         Problems.get(as(CallersDirectory.key(0)), "/tokens?credential=adobe-admin&scope=AdobeID", 403, "forbidden");
         String lastsToken = cluster.token(directory.serviceAccount(LAST)).sign();
         Problems.get(as(lastsToken), "/tokens?credential=adobe-admin&scope=AdobeID", 403, "forbidden");

@@ -12,6 +12,7 @@ import dev.tokenbroker.testing.KubernetesJwksResource;
 import dev.tokenbroker.testing.ServiceAccountBrokerTest;
 import dev.tokenbroker.testing.TestDependency;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -52,6 +53,9 @@ class TokenGrantsTest extends ServiceAccountBrokerTest {
 
     @Inject
     TokenGrants grants;
+
+    @Inject
+    MeterRegistry meters;
 
     @BeforeEach
     void platformSetsBounds() throws Exception {
@@ -108,6 +112,9 @@ class TokenGrantsTest extends ServiceAccountBrokerTest {
         assertThat(tooWide.getMessage()).contains("scopes beyond", "team-a");
         assertThat(awaitCondition("elsewhere", "no-bounds", "OutsideBounds").getMessage())
                 .contains("do not reach credential adobe-admin");
+        await().untilAsserted(() -> assertThat(meters.get("tokenbroker.tokengrants").tag("reason", "OutsideBounds")
+                .gauge().value()).isEqualTo(2));
+        assertThat(meters.get("tokenbroker.tokengrants").tag("reason", "WithinBounds").gauge().value()).isZero();
         for (String account : List.of("team-a/builder", "elsewhere/builder")) {
             as(cluster.token(account).sign()).queryParam("credential", "adobe-admin").queryParam("scope", "openid")
                     .when().get("/tokens").then().statusCode(401);
