@@ -77,7 +77,7 @@ Without callers.configMaps: the chart's (or the existing) ConfigMap's callers.ya
 /etc/token-broker/callers.yaml. With them: one directory, /etc/token-broker/callers.d, of `<NNN>-<ConfigMap>-<key>`,
 where NNN is 000 for the platform's own ConfigMap and the 1-based position in callers.configMaps for the others,
 zero-padded, so that name order (the broker's) is the order of the values and the platform's file comes first: a
-later file cannot widen an earlier one. Within one ConfigMap the keys keep their listed order's NNN and sort by key.
+later file cannot widen an earlier one. A ConfigMap's keys share its NNN and sort by key among themselves.
 Distinct by construction: NNN tells the ConfigMaps apart, and a ConfigMap's keys are distinct.
 */}}
 {{- define "token-broker.callersFiles" -}}
