@@ -23,6 +23,7 @@ complete example; deploy/sidecar is rendered from it.
 {{- define "token-broker.container" -}}
 {{- include "token-broker.validate" . }}
 {{- $sidecar := eq .Values.mode "sidecar" -}}
+{{- $callers := include "token-broker.callersFiles" . | fromYaml -}}
 name: token-broker
 image: {{ include "token-broker.image" . | quote }}
 imagePullPolicy: {{ .Values.image.pullPolicy }}
@@ -42,7 +43,7 @@ env:
   - name: TOKENBROKER_CREDENTIALS_DIR
     value: /var/run/secrets/token-broker/credentials
   - name: TOKENBROKER_CALLERS_FILE
-    value: /etc/token-broker/callers.yaml
+    value: {{ $callers.path }}
   {{- if .Values.grants.kubernetes.enabled }}
   - name: TOKENBROKER_GRANTS_KUBERNETES_ENABLED
     value: "true"
@@ -136,7 +137,7 @@ volumeMounts:
   - name: token-broker-tmp
     mountPath: /tmp
   - name: token-broker-callers
-    mountPath: /etc/token-broker
+    mountPath: {{ $callers.mountPath }}
     readOnly: true
   {{- range $i, $credential := .Values.credentials }}
   - name: token-broker-credential-{{ $i }}
@@ -214,7 +215,8 @@ securityContext:
 {{- end }}
 
 {{/*
-The volumes "token-broker.container" mounts: /tmp, callers.yaml, one Secret per credential and the Secrets
+The volumes "token-broker.container" mounts: /tmp, callers.yaml (or, with callers.configMaps, one projected volume
+of every callers ConfigMap's files, named as "token-broker.callersFiles" says), one Secret per credential and the Secrets
 with certificates. Everything is mounted as a directory, not with subPath, so that edits reach the running
 broker. Of the certificate Secrets only the keys the broker reads are projected: a Secret that cert-manager
 wrote for Redis also holds that server's private key, which the broker has no business seeing.
@@ -229,12 +231,32 @@ kubelet renews at 80% of expirationSeconds.
 - name: token-broker-tmp
   emptyDir:
     sizeLimit: 64Mi
+{{- $callers := include "token-broker.callersFiles" . | fromYaml }}
 - name: token-broker-callers
+  {{- if .Values.callers.configMaps }}
+  projected:
+    sources:
+      {{- $previous := "" }}
+      {{- range $callers.files }}
+      {{- if ne .configMap $previous }}
+      - configMap:
+          name: {{ .configMap }}
+          {{- if .optional }}
+          optional: true
+          {{- end }}
+          items:
+      {{- end }}
+            - key: {{ .key }}
+              path: {{ .file }}
+      {{- $previous = .configMap }}
+      {{- end }}
+  {{- else }}
   configMap:
     name: {{ include "token-broker.callersConfigMapName" . }}
     items:
       - key: callers.yaml
         path: callers.yaml
+  {{- end }}
 {{- range $i, $credential := .Values.credentials }}
 - name: token-broker-credential-{{ $i }}
   {{- if $credential.tlsSecretName }}

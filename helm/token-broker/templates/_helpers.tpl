@@ -70,6 +70,46 @@ Name of the ConfigMap holding callers.yaml.
 {{- end }}
 
 {{/*
+The callers files the pods mount (docs/deploying.md, Callers from several ConfigMaps), as YAML: `path`, what
+TOKENBROKER_CALLERS_FILE names, `mountPath`, where the volume is mounted, and `files`, one {configMap, key, file,
+optional} per projected file, in the order the broker reads them.
+Without callers.configMaps: the chart's (or the existing) ConfigMap's callers.yaml, as the one file
+/etc/token-broker/callers.yaml. With them: one directory, /etc/token-broker/callers.d, of `<NNN>-<ConfigMap>-<key>`,
+where NNN is 000 for the platform's own ConfigMap and the 1-based position in callers.configMaps for the others,
+zero-padded, so that name order (the broker's) is the order of the values and the platform's file comes first: a
+later file cannot widen an earlier one. A ConfigMap's keys share its NNN and sort by key among themselves.
+Distinct by construction: NNN tells the ConfigMaps apart, and a ConfigMap's keys are distinct.
+*/}}
+{{- define "token-broker.callersFiles" -}}
+{{- $platform := include "token-broker.callersConfigMapName" . }}
+{{- if .Values.callers.configMaps }}
+path: /etc/token-broker/callers.d
+mountPath: /etc/token-broker/callers.d
+files:
+  - configMap: {{ $platform | quote }}
+    key: callers.yaml
+    file: {{ printf "000-%s-callers.yaml" $platform | quote }}
+    optional: false
+{{- range $i, $source := .Values.callers.configMaps }}
+{{- range $key := $source.keys | default (list "callers.yaml") }}
+  - configMap: {{ $source.name | quote }}
+    key: {{ $key | quote }}
+    file: {{ printf "%03d-%s-%s" (add1 $i) $source.name $key | quote }}
+    optional: {{ $source.optional | default false }}
+{{- end }}
+{{- end }}
+{{- else }}
+path: /etc/token-broker/callers.yaml
+mountPath: /etc/token-broker
+files:
+  - configMap: {{ $platform | quote }}
+    key: callers.yaml
+    file: callers.yaml
+    optional: false
+{{- end }}
+{{- end }}
+
+{{/*
 Name of the kubernetes.io/tls Secret that holds the API's certificate (tls.enabled).
 */}}
 {{- define "token-broker.tlsSecretName" -}}
@@ -208,6 +248,19 @@ so it also runs where an application chart renders the sidecar.
 {{- fail (printf "callers.entries: %s has a grant of credential %q, which credentials does not define (defined: %s)" $caller .credential (join ", " $defined | default "none")) }}
 {{- end }}
 {{- end }}
+{{- end }}
+{{- end }}
+{{- /* callers.configMaps: each ConfigMap once, never the platform's own, and file names the kubelet can write. */}}
+{{- $listed := list (include "token-broker.callersConfigMapName" .) }}
+{{- range .Values.callers.configMaps }}
+{{- if has .name $listed }}
+{{- fail (printf "callers.configMaps: %q is listed twice, or is the chart's own callers ConfigMap (callers.existingConfigMap, or the one callers.entries renders): list each ConfigMap once, with every key it holds in its keys" .name) }}
+{{- end }}
+{{- $listed = append $listed .name }}
+{{- end }}
+{{- range (include "token-broker.callersFiles" . | fromYaml).files }}
+{{- if gt (len .file) 255 }}
+{{- fail (printf "callers.configMaps: the file name %q for key %q of ConfigMap %q is over 255 characters: shorten the ConfigMap's name or the key" .file .key .configMap) }}
 {{- end }}
 {{- end }}
 {{- if and .Values.redis.enabled .Values.redis.username .Values.redis.existingSecret.name }}
