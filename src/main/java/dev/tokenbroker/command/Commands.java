@@ -1,10 +1,14 @@
 package dev.tokenbroker.command;
 
+import dev.tokenbroker.config.TokenBrokerConfig;
+import dev.tokenbroker.credential.CredentialLoader;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 /** The offline commands: {@code check}, {@code hash-key} and {@code explain}, and their exit codes. */
 final class Commands {
@@ -19,7 +23,7 @@ final class Commands {
     static final String USAGE_TEXT = """
             usage: java -jar token-broker.jar check [--credentials DIR] [--callers FILE|DIR] [--format text|json]
                    java -jar token-broker.jar hash-key < file-holding-the-key
-                   java -jar token-broker.jar explain --callers FILE --credentials DIR
+                   java -jar token-broker.jar explain --callers FILE|DIR --credentials DIR
                        (--service-account [CLUSTER/]NAMESPACE/NAME | --key-sha256 HEX) --credential NAME [--scope S]...
             check     reads the credentials directory and the callers file (or directory of *.yaml files) as the
                       broker would load them and prints one line per finding, with its file and line; exit 0
@@ -35,7 +39,32 @@ final class Commands {
             properties, TOKENBROKER_* environment variables, application.properties.
             """;
 
+    /** Reads the broker's settings. */
+    @FunctionalInterface
+    interface Settings {
+        TokenBrokerConfig read() throws BrokerSettings.InvalidSettings;
+    }
+
+    /** The broker's settings, and the credential loader they make. */
+    record Loaded(TokenBrokerConfig config, CredentialLoader loader) {}
+
     private Commands() {}
+
+    /**
+     * The settings and their credential loader; empty when the broker would refuse them, each problem (it names a
+     * setting, never its value) given to {@code problems}.
+     */
+    static Optional<Loaded> loadSettings(Settings settings, Consumer<String> problems) {
+        try {
+            TokenBrokerConfig config = settings.read();
+            return Optional.of(new Loaded(config, new CredentialLoader(config)));
+        } catch (BrokerSettings.InvalidSettings e) {
+            e.problems().forEach(problems);
+        } catch (IllegalStateException e) { // the loader's check of its settings names the setting, not a secret
+            problems.accept(e.getMessage());
+        }
+        return Optional.empty();
+    }
 
     /** Runs {@code args[0]} with the rest of {@code args}; the exit code. */
     static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
