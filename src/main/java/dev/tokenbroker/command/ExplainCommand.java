@@ -94,16 +94,25 @@ final class ExplainCommand {
                 : policy.broken().stream().filter(broken -> broken.lists(who).isPresent()).findFirst();
         int exit = entry.isPresent() ? decide(question, entry.get(), loader)
                 : listing.isPresent() ? refused(listing.get(), who) : unlisted(question, policy);
-        entry.ifPresent(decided -> policy.namespaceEntry(who).filter(wide -> wide != decided).ifPresent(wide -> out.println(
+        notes(policy, who, entry, listing);
+        return exit;
+    }
+
+    /**
+     * What else bears on the decision: a namespace entry that the exact one replaces, entries for this caller refused
+     * as repeats, and the files left out (but {@code decidedBy}, which the refusal names already).
+     */
+    private void notes(OfflinePolicy policy, OfflinePolicy.Who who, Optional<CallerEntry> decided,
+            Optional<OfflinePolicy.Broken> decidedBy) {
+        decided.flatMap(exact -> policy.namespaceEntry(who).filter(wide -> wide != exact)).ifPresent(wide -> out.println(
                 "  note: " + wide.where() + " (caller " + wide.caller().name() + ") names " + wide.caller().serviceAccount()
-                        .orElseThrow() + " too; the entry naming the account itself takes its place")));
+                        .orElseThrow() + " too; the entry naming the account itself takes its place"));
         policy.refusedNaming(who).forEach(refused -> out.println("  note: " + refused.describe()));
-        for (OfflinePolicy.Broken broken : policy.broken().stream().filter(b -> listing.orElse(null) != b).toList()) {
+        for (OfflinePolicy.Broken broken : policy.broken().stream().filter(b -> decidedBy.orElse(null) != b).toList()) {
             out.println("  warning: " + broken.describe() + "; a running broker keeps that file's last good version,"
                     + " which explain cannot see, and one starting now is not ready: explained without it"
                     + broken.lists(who).map(w -> "; it lists this caller at " + w.entry()).orElse(""));
         }
-        return exit;
     }
 
     private int decide(Question question, CallerEntry entry, CredentialLoader loader) {
