@@ -33,8 +33,9 @@ final class Commands {
             hash-key  reads one static caller key on standard input and prints its api-key-sha256 line for the
                       callers file; refuses a key the broker would never accept (under 32 characters, say).
             explain   prints the decision GET /tokens would make for that caller, credential and scopes, with the
-                      broker's own rules: allowed, with the entry and grants that allow it (file:line), exit 0; or
-                      refused, with the status, code and reason, exit 1. Without --scope: the default scopes.
+                      broker's own rules over the callers file or directory: allowed, with the entry and grants that
+                      allow it (file:line), exit 0; or refused, with the status, code and reason, exit 1. Entries
+                      refused as repeats and files the broker refuses are noted. Without --scope: the default scopes.
             Settings (tokenbroker.upstream.allowed-hosts, ...) are read as the broker reads them: -D system
             properties, TOKENBROKER_* environment variables, application.properties.
             """;
