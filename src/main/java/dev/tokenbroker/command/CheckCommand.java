@@ -2,7 +2,6 @@ package dev.tokenbroker.command;
 
 import dev.tokenbroker.config.EnvironmentNames;
 import dev.tokenbroker.config.TokenBrokerConfig;
-import dev.tokenbroker.credential.CredentialLoader;
 import java.io.PrintStream;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -14,31 +13,25 @@ import java.util.Set;
 import java.util.SortedSet;
 
 /**
- * {@code check [--credentials DIR] [--callers FILE] [--format text|json]}: reads offline what the broker would load,
+ * {@code check [--credentials DIR] [--callers FILE|DIR] [--format text|json]}: reads offline what the broker would load,
  * with its own loaders, and prints one finding per line (or a JSON document). Exit 0 without errors, 1 with, 2 when
  * the command line is wrong.
  */
 final class CheckCommand {
 
-    /** Reads the broker's settings. */
-    @FunctionalInterface
-    interface Settings {
-        TokenBrokerConfig read() throws BrokerSettings.InvalidSettings;
-    }
-
     private static final Set<String> OPTIONS = Set.of("--credentials", "--callers", "--format");
 
     private final PrintStream out;
     private final PrintStream err;
-    private final Settings settings;
+    private final Commands.Settings settings;
     private final Map<String, String> environment;
 
-    CheckCommand(PrintStream out, PrintStream err, Settings settings) {
+    CheckCommand(PrintStream out, PrintStream err, Commands.Settings settings) {
         this(out, err, settings, System.getenv());
     }
 
     /** {@code environment}: the variables whose {@code TOKENBROKER_} names must name settings, as at start. */
-    CheckCommand(PrintStream out, PrintStream err, Settings settings, Map<String, String> environment) {
+    CheckCommand(PrintStream out, PrintStream err, Commands.Settings settings, Map<String, String> environment) {
         this.out = out;
         this.err = err;
         this.settings = settings;
@@ -93,26 +86,19 @@ final class CheckCommand {
         if (!unknownVariables.isEmpty()) { // the broker would not start; the files are checked all the same
             findings.setting(EnvironmentNames.describe(unknownVariables));
         }
-        TokenBrokerConfig config;
-        CredentialLoader loader;
-        try {
-            config = settings.read();
-            loader = new CredentialLoader(config);
-        } catch (BrokerSettings.InvalidSettings e) {
-            e.problems().forEach(findings::setting);
-            return findings;
-        } catch (IllegalStateException e) { // the loader's check of its settings names the setting, not a secret
-            findings.setting(e.getMessage());
+        Optional<Commands.Loaded> loaded = Commands.loadSettings(settings, findings::setting);
+        if (loaded.isEmpty()) {
             return findings;
         }
+        TokenBrokerConfig config = loaded.get().config();
         boolean both = credentialsDir.isEmpty() && callersFile.isEmpty();
-        Optional<CredentialsCheck.Loaded> loaded = Optional.empty();
+        Optional<CredentialsCheck.Loaded> credentials = Optional.empty();
         if (both || credentialsDir.isPresent()) {
-            loaded = new CredentialsCheck(loader, findings).check(credentialsDir.orElse(config.credentials().dir()));
+            credentials = new CredentialsCheck(loaded.get().loader(), findings).check(credentialsDir.orElse(config.credentials().dir()));
         }
         if (both || callersFile.isPresent()) {
             new CallersCheck(BrokerSettings.clusters(config), BrokerSettings.defaultClusterTrusted(config), findings)
-                    .check(callersFile.orElse(config.callers().file()), loaded);
+                    .check(callersFile.orElse(config.callers().file()), credentials);
         }
         return findings;
     }

@@ -1,14 +1,12 @@
 package dev.tokenbroker.command;
 
 import dev.tokenbroker.caller.Caller;
-import dev.tokenbroker.caller.CallerPolicy;
+import dev.tokenbroker.caller.CallerEntry;
 import dev.tokenbroker.caller.CallerRejected;
-import dev.tokenbroker.caller.CallersFile;
 import dev.tokenbroker.caller.Grant;
 import dev.tokenbroker.caller.GrantDecision;
 import dev.tokenbroker.caller.GrantRefused;
 import dev.tokenbroker.caller.UnloadedCallers;
-import dev.tokenbroker.config.TokenBrokerConfig;
 import dev.tokenbroker.credential.Credential;
 import dev.tokenbroker.credential.CredentialLoader;
 import dev.tokenbroker.credential.CredentialsDirectory;
@@ -20,18 +18,19 @@ import java.io.PrintStream;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * {@code explain}: the decision {@code GET /tokens} would make for one caller, offline (docs/operations.md, Why was
- * this refused?). It reads the callers policy and the credential with the broker's own readers
- * ({@link CallersFile#read(Path, java.util.Set)}, {@link CredentialLoader}) and decides with the broker's own
- * {@link GrantDecision}; only the finding of the caller (by key digest or ServiceAccount) is done here, with the
- * policy's own look-ups. Exit 0 when allowed, 1 when refused, 2 when the command line is wrong. Prints names, lines
- * and scopes, never a secret.
+ * this refused?). It reads the callers policy, one file or a directory of them, as the broker loads it
+ * ({@link OfflinePolicy}: the broker's parser and merge), and the credential with the broker's {@link CredentialLoader},
+ * finds the caller with the policy's own look-ups and decides with the broker's own {@link GrantDecision}; it says
+ * which entry decided (file:line), and notes entries refused as repeats and files the broker refuses. In a directory,
+ * a broken file is left out with a warning (the running broker would keep its last good version, which is not here
+ * to read), unless it lists the caller: then the caller is refused, as a broker starting now refuses it. Exit 0 when
+ * allowed, 1 when refused, 2 when the command line is wrong. Prints names, lines and scopes, never a secret.
  */
 final class ExplainCommand {
 
@@ -39,13 +38,17 @@ final class ExplainCommand {
 
     /** What the command line asks. */
     private record Question(Path callers, Path credentials, Optional<String> cluster, String serviceAccount, String keySha256,
-            String credential, List<String> scopes) {}
+            String credential, List<String> scopes) {
+        OfflinePolicy.Who who() {
+            return new OfflinePolicy.Who(keySha256, cluster, serviceAccount);
+        }
+    }
 
     private final PrintStream out;
     private final PrintStream err;
-    private final CheckCommand.Settings settings;
+    private final Commands.Settings settings;
 
-    ExplainCommand(PrintStream out, PrintStream err, CheckCommand.Settings settings) {
+    ExplainCommand(PrintStream out, PrintStream err, Commands.Settings settings) {
         this.out = out;
         this.err = err;
         this.settings = settings;
@@ -62,62 +65,66 @@ final class ExplainCommand {
             out.print(Commands.USAGE_TEXT);
             return Commands.OK;
         }
-        TokenBrokerConfig config;
-        CredentialLoader loader;
-        try {
-            config = settings.read();
-            loader = new CredentialLoader(config);
-        } catch (BrokerSettings.InvalidSettings e) {
-            e.problems().forEach(p -> err.println("token-broker: explain: setting " + p));
-            return Commands.FAILED;
-        } catch (IllegalStateException e) {
-            err.println("token-broker: explain: " + e.getMessage());
+        Optional<Commands.Loaded> loaded = Commands.loadSettings(settings,
+                problem -> err.println("token-broker: explain: setting " + problem));
+        if (loaded.isEmpty()) {
             return Commands.FAILED;
         }
-        if (java.nio.file.Files.isDirectory(question.callers())) { // not yet: docs/operations.md, Why was this refused?
-            err.println("token-broker: explain: --callers names a directory; explain reads one callers file (run check"
-                    + " on the directory, then explain with the file that lists the caller)");
-            return Commands.USAGE;
-        }
-        CallersFile.Contents contents;
+        OfflinePolicy policy;
         try {
-            contents = CallersFile.read(question.callers(), BrokerSettings.clusters(config));
+            policy = OfflinePolicy.read(question.callers(), BrokerSettings.clusters(loaded.get().config()));
         } catch (IOException e) {
             return refused(401, CallerRejected.Reason.CALLERS_NOT_LOADED.tag(), "the callers policy "
                     + question.callers() + " " + LastGood.Unusable.of(e).getMessage() + ": the broker denies every caller");
         }
-        return decide(question, contents, loader);
+        return decide(question, policy, loaded.get().loader());
     }
 
-    private int decide(Question question, CallersFile.Contents contents, CredentialLoader loader) {
-        Path file = question.callers();
-        if (!contents.problems().isEmpty()) {
-            UnloadedCallers unloaded = UnloadedCallers.of(file, contents);
-            Optional<UnloadedCallers.Unloaded> why = question.keySha256() != null
-                    ? unloaded.key(HexFormat.of().parseHex(question.keySha256()))
-                    : unloaded.account(question.cluster(), question.serviceAccount());
+    private int decide(Question question, OfflinePolicy policy, CredentialLoader loader) {
+        OfflinePolicy.Who who = question.who();
+        if (!policy.directory() && !policy.broken().isEmpty()) { // one file: refused whole, nothing else to decide by
+            OfflinePolicy.Broken broken = policy.broken().get(0);
+            Optional<UnloadedCallers.Unloaded> why = broken.lists(who);
             return refused(401, why.map(w -> w.reason().tag()).orElse(CallerRejected.Reason.CALLERS_FILE_NOT_LOADED.tag()),
-                    "the broker refuses " + file + " (" + contents.problems().size() + " problem"
-                            + (contents.problems().size() == 1 ? "" : "s") + ", the first at line "
-                            + contents.problems().get(0).line() + ": " + contents.problems().get(0).message()
-                            + "; run check); it keeps its last good policy, or at start denies every caller"
+                    broken.describe() + "; it keeps its last good policy, or at start denies every caller"
                             + why.map(w -> "; this caller's entry is at " + w.entry()).orElse(""));
         }
-        CallerPolicy policy = contents.policy().orElseThrow();
-        Optional<Caller> caller = question.keySha256() != null
-                ? policy.byKeyDigest(HexFormat.of().parseHex(question.keySha256()))
-                : policy.byServiceAccount(question.cluster(), question.serviceAccount());
-        if (caller.isEmpty()) {
-            return unknownCaller(question, contents);
+        Optional<CallerEntry> entry = policy.find(who);
+        Optional<OfflinePolicy.Broken> listing = entry.isPresent() ? Optional.empty()
+                : policy.broken().stream().filter(broken -> broken.lists(who).isPresent()).findFirst();
+        int exit = entry.isPresent() ? decide(question, entry.get(), loader)
+                : listing.isPresent() ? refused(listing.get(), who) : unlisted(question, policy);
+        notes(policy, who, entry, listing);
+        return exit;
+    }
+
+    /**
+     * What else bears on the decision: a namespace entry that the exact one replaces, entries for this caller refused
+     * as repeats, and the files left out (but {@code decidedBy}, which the refusal names already).
+     */
+    private void notes(OfflinePolicy policy, OfflinePolicy.Who who, Optional<CallerEntry> decided,
+            Optional<OfflinePolicy.Broken> decidedBy) {
+        decided.flatMap(exact -> policy.namespaceEntry(who).filter(wide -> wide != exact)).ifPresent(wide -> out.println(
+                "  note: " + wide.where() + " (caller " + wide.caller().name() + ") names " + wide.caller().serviceAccount()
+                        .orElseThrow() + " too; the entry naming the account itself takes its place"));
+        policy.refusedNaming(who).forEach(refused -> out.println("  note: " + refused.describe()));
+        for (OfflinePolicy.Broken broken : policy.broken().stream().filter(b -> decidedBy.orElse(null) != b).toList()) {
+            out.println("  warning: " + broken.describe() + "; a running broker keeps that file's last good version,"
+                    + " which explain cannot see, and one starting now is not ready: explained without it"
+                    + broken.lists(who).map(w -> "; it lists this caller at " + w.entry()).orElse(""));
         }
-        CallersFile.Listed listed = contents.callers().stream().filter(l -> l.caller() == caller.get()).findFirst().orElseThrow();
-        String who = "caller " + listed.caller().name() + " (" + file + ":" + listed.line() + ")";
+    }
+
+    private int decide(Question question, CallerEntry entry, CredentialLoader loader) {
+        Caller caller = entry.caller();
+        String who = "caller " + caller.name() + " (" + entry.where() + caller.serviceAccount()
+                .filter(account -> account.endsWith("/*")).map(account -> ", service-account " + account).orElse("") + ")";
         List<String> notes = new ArrayList<>();
         Optional<Credential> credential = load(question, loader, notes);
         ScopeSet scopes;
         try {
             ScopeSet requested = ScopeSet.parse(question.scopes());
-            scopes = GrantDecision.scopes(caller.get(), question.credential(), requested, credential);
+            scopes = GrantDecision.scopes(caller, question.credential(), requested, credential);
         } catch (TokenException e) {
             int status = switch (e.refusal()) {
                 case INVALID_REQUEST, INVALID_SCOPE -> 400;
@@ -127,39 +134,51 @@ final class ExplainCommand {
             String reason = e instanceof GrantRefused refused ? refused.reason().tag() : e.refusal().code();
             refused(status, e.refusal().code() + " (" + reason + ")", who + ": " + e.getMessage());
             notes.forEach(note -> out.println("  " + note));
-            grants(file, caller.get(), question.credential(), "its grants for " + question.credential());
+            grants(entry, question.credential(), "its grants for " + question.credential());
             return Commands.FAILED;
         }
         out.println("allowed: " + who + " gets " + question.credential() + " with scopes \"" + scopes + "\""
                 + (question.scopes().isEmpty() ? " (the credential's default scopes that its grants hold)" : ""));
-        grants(file, caller.get(), question.credential(), "granted by");
+        grants(entry, question.credential(), "granted by");
         return Commands.OK;
     }
 
-    /** The grants of {@code caller} for {@code credential}, each with its line. */
-    private void grants(Path file, Caller caller, String credential, String heading) {
+    /** The grants of {@code entry}'s caller for {@code credential}, each with its file and line. */
+    private void grants(CallerEntry entry, String credential, String heading) {
+        Caller caller = entry.caller();
         List<Grant> grants = caller.grants().stream().filter(g -> g.credential().equals(credential)).toList();
         if (grants.isEmpty()) {
             out.println("  " + heading + ": none");
         }
         for (Grant grant : grants) {
-            out.println("  " + heading + ": " + file + ":" + grant.line() + " grants[" + caller.grants().indexOf(grant)
+            out.println("  " + heading + ": " + entry.place() + ":" + grant.line() + " grants[" + caller.grants().indexOf(grant)
                     + "] credential " + credential + " scopes " + (grant.allScopes() ? "\"*\"" : "\"" + grant.scopes() + "\""));
         }
     }
 
-    private int unknownCaller(Question question, CallersFile.Contents contents) {
+    /** A caller whose entry is in a file of the directory that the broker refuses. */
+    private int refused(OfflinePolicy.Broken broken, OfflinePolicy.Who who) {
+        UnloadedCallers.Unloaded why = broken.lists(who).orElseThrow();
+        return refused(401, why.reason().tag(), broken.describe() + "; a running broker keeps that file's last good"
+                + " version, which explain cannot see, and one starting now denies its callers; this caller's entry is at "
+                + why.entry());
+    }
+
+    /** A caller that no loaded entry names: refused as a repeat of an earlier file's, or not listed at all. */
+    private int unlisted(Question question, OfflinePolicy policy) {
+        String unknown = (policy.refusedNaming(question.who()).isEmpty() ? "no entry of " : "no entry the broker loads from ")
+                + question.callers();
         if (question.keySha256() != null) {
-            return refused(401, CallerRejected.Reason.UNKNOWN_API_KEY.tag(), "no entry of " + question.callers()
-                    + " lists api-key-sha256 " + question.keySha256().substring(0, 8) + "…");
+            return refused(401, CallerRejected.Reason.UNKNOWN_API_KEY.tag(), unknown + " lists api-key-sha256 "
+                    + question.keySha256().substring(0, 8) + "…");
         }
         String cluster = question.cluster().orElse("the default cluster");
-        refused(401, CallerRejected.Reason.UNKNOWN_SERVICE_ACCOUNT.tag(), "no entry of " + question.callers()
-                + " lists ServiceAccount " + question.serviceAccount() + " of " + cluster);
-        contents.callers().stream().filter(l -> l.caller().serviceAccount().filter(question.serviceAccount()::equals).isPresent())
-                .forEach(l -> out.println("  " + question.callers() + ":" + l.line() + " lists it for "
-                        + l.caller().cluster().map(c -> "cluster " + c).orElse("the default cluster") + " (caller "
-                        + l.caller().name() + ")"));
+        refused(401, CallerRejected.Reason.UNKNOWN_SERVICE_ACCOUNT.tag(), unknown + " lists ServiceAccount "
+                + question.serviceAccount() + " of " + cluster);
+        policy.loaded().stream().filter(e -> e.caller().serviceAccount().filter(question.serviceAccount()::equals).isPresent())
+                .forEach(e -> out.println("  " + e.where() + " lists it for "
+                        + e.caller().cluster().map(c -> "cluster " + c).orElse("the default cluster") + " (caller "
+                        + e.caller().name() + ")"));
         return Commands.FAILED;
     }
 

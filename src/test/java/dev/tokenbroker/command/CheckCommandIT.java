@@ -22,16 +22,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CheckCommandIT {
 
-    private static final Map<String, String> ALLOW_IMS = Map.of("TOKENBROKER_UPSTREAM_ALLOWED_HOSTS", "*.adobelogin.com");
-
     @TempDir
     Path dir;
 
     @Test
     void aGoodConfigurationExitsZeroInSecondsWithoutStartingTheBroker() {
         ShippedConfiguration shipped = ShippedConfiguration.good(dir);
-        JarCommand.Result result = JarCommand.run(List.of("check", "--credentials", shipped.credentials().toString(),
-                "--callers", shipped.callers().toString()), Map.of(), ALLOW_IMS, "");
+        JarCommand.Result result = ShippedConfiguration.command("check", "--credentials", shipped.credentials().toString(),
+                "--callers", shipped.callers().toString());
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(result.stdout()).isEqualTo("checked 2 credentials, 2 callers: 0 errors, 0 warnings\n");
         assertThat(result.stderr()).isEmpty();
@@ -44,8 +42,7 @@ class CheckCommandIT {
         shipped.breakEverything();
         Path c = shipped.credentials();
         Path f = shipped.callers();
-        JarCommand.Result result = JarCommand.run(List.of("check", "--credentials", c.toString(), "--callers", f.toString()),
-                Map.of(), ALLOW_IMS, "");
+        JarCommand.Result result = ShippedConfiguration.command("check", "--credentials", c.toString(), "--callers", f.toString());
         assertThat(result.exitCode()).as(result.output()).isEqualTo(1);
         assertThat(result.stdout().lines()).contains(
                 "warning " + c.resolve("Not_A_Name") + ": ignored by the broker: a credential's directory is named"

@@ -20,6 +20,9 @@ public final class ShippedConfiguration {
             Fixtures.CLIENT_ID, Fixtures.BILLING_KEY, Fixtures.OPS_KEY, Fixtures.sha256(Fixtures.BILLING_KEY),
             Fixtures.sha256(Fixtures.OPS_KEY), "p8e-TESTSECRET");
 
+    /** Environment for the jar's commands under which the shipped credentials' token endpoint (IMS) is an allowed host. */
+    public static final Map<String, String> ALLOW_IMS = Map.of("TOKENBROKER_UPSTREAM_ALLOWED_HOSTS", "*.adobelogin.com");
+
     private final Path credentials;
     private final Path callers;
     private final SecretMount mount;
@@ -64,6 +67,11 @@ public final class ShippedConfiguration {
 
     public SecretMount mount() {
         return mount;
+    }
+
+    /** Runs the packaged jar with {@code args}, the token endpoint allowed ({@link #ALLOW_IMS}), nothing on standard input. */
+    public static JarCommand.Result command(String... args) {
+        return JarCommand.run(List.of(args), Map.of(), ALLOW_IMS, "");
     }
 
     /** Replaces the callers file. */
