@@ -6,16 +6,19 @@
 #
 # The base images are build arguments (docs/deploying.md, "Building the image"): BUILDER_IMAGE, a JDK 17 with
 # Maven, and RUNTIME_IMAGE, any OpenJDK 17.0.11+ runtime with a POSIX shell (the entry point is the project's own
-# start script, not one vendor's). Pin them by digest for a release, `--build-arg RUNTIME_IMAGE=name:tag@sha256:...`;
-# the defaults below are tags only, since no digest of them could be checked from where this was written.
+# start script, not one vendor's). The defaults are Docker Official Images pinned by digest: the image index digests
+# that docker-library/repo-info records for these tags (repos/eclipse-temurin/remote/17-jre-noble.md at commit
+# eb5ffcc, Temurin 17.0.19+10 on Ubuntu 24.04; repos/maven/remote/3.9-eclipse-temurin-17.md at commit 1fd86ba,
+# Temurin 17.0.20+8). The tag before the digest is for the reader: the digest decides what is pulled, and a pull
+# fails rather than take other content. docs/releasing.md says how to move them.
 # JAR=prebuilt takes target/token-broker.jar from the build context instead of building it in BUILDER_IMAGE
 # (.ci/image-checks does, where no registry can be reached): `mvn -B package -DskipTests` first. Only the stages
 # the target needs are built (BuildKit, Podman/Buildah), so the other jar source is neither built nor pulled.
 # Podman 4.3 (Buildah 1.28) sees which stage `FROM jar-${JAR}` names only when JAR is passed: with it, pass
 # `--build-arg JAR=build` (or prebuilt) explicitly.
 ###
-ARG BUILDER_IMAGE=docker.io/library/maven:3.9-eclipse-temurin-17
-ARG RUNTIME_IMAGE=registry.access.redhat.com/ubi9/openjdk-17-runtime:1.23
+ARG BUILDER_IMAGE=docker.io/library/maven:3.9-eclipse-temurin-17@sha256:42a3ac393abbc64dae6c96703e5ead2e921fe9103371ac58b5b404b0d6a26502
+ARG RUNTIME_IMAGE=docker.io/library/eclipse-temurin:17-jre-noble@sha256:2893ab7c8930d0d8454bc0689a353d39323794dfff48d13fafda1540371fbb11
 ARG JAR=build
 
 # The first stage builds the application (tests run in CI, not here).
