@@ -8,7 +8,12 @@
 #   - per directory: the time from process start to /q/health/ready answering UP (the first start, then the median and
 #     range of STARTS (default 3) starts in all, taken in turns), the broker's own log of loading and merging the files
 #     (event=callers_policy millis), the heap used after a full GC (jcmd GC.run, then GC.heap_info) and the RSS, and
-#     from those the heap per caller against the 1-caller broker;
+#     from those the heap per caller against the 1-caller broker; the broker's CPU time up to readiness (steadier than
+#     the wall time on a shared machine); the idle broker's CPU over IDLE seconds (default 20: every
+#     tokenbroker.callers.reload-interval, 10 s, each file is read again and compared with the last one read);
+#   - per directory of many files: one caller appended to its last file (written aside, then renamed into place, as a
+#     ConfigMap update lands), the broker's log of that reload (event=callers_policy millis: that file parsed, the
+#     policy merged anew), and the new caller served;
 #   - GET /tokens (token cached: the in-process tier) with the key of the FIRST caller of the first file and of the
 #     LAST caller of the last file, against the same broker, in ROUNDS (default 2) alternating rounds after a warm-up
 #     (WARMUP seconds per key, default 10): requests/s, p50/p99 and the broker's CPU µs per request (from
@@ -19,7 +24,7 @@
 # JWKS file and issuer), so the ServiceAccount entries are loaded as in a cluster; the load uses the api keys.
 # Needs: java (with jcmd), python3, curl, wrk (Debian: apt-get install wrk), openssl, xxd. About 4-5 minutes.
 # Usage: bench/callers-files.sh [DURATION_SECONDS] [CONNECTIONS]       (defaults: 10 and 32)
-#   env: JAR, OPTS, SMALL, SMALL_FILES, LARGE, LARGE_FILES, STARTS, ROUNDS, WARMUP
+#   env: JAR, OPTS, SMALL, SMALL_FILES, LARGE, LARGE_FILES, STARTS, ROUNDS, WARMUP, IDLE
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}
@@ -31,6 +36,7 @@ small=${SMALL:-10000}
 small_files=${SMALL_FILES:-5}
 large=${LARGE:-100000}
 large_files=${LARGE_FILES:-50}
+idle=${IDLE:-20}
 opts=${OPTS:--Xmx256m}
 for tool in java jcmd python3 curl wrk openssl xxd; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is needed (wrk: apt-get install wrk)"; exit 1; }
@@ -87,7 +93,7 @@ dir_sizes() { # "largest KiB, total MiB" of directory $1
   du -b "$1"/*.yaml | awk '{ t += $1; if ($1 > m) m = $1 } END { printf "%d KiB, %.1f MiB in all", m / 1024, t / 1048576 }'
 }
 
-start_broker() { # $1: name, $2: callers directory; sets broker_pid, port, log, ready_s
+start_broker() { # $1: name, $2: callers directory; sets broker_pid, port, log, ready_s, ready_cpu_s
   port=$(free_port)
   local management start
   management=$(free_port)
@@ -104,6 +110,7 @@ start_broker() { # $1: name, $2: callers directory; sets broker_pid, port, log, 
   for _ in $(seq 1 2400); do
     if curl -sf "http://127.0.0.1:$management/q/health/ready" >/dev/null; then
       ready_s=$(awk -v ns=$(($(date +%s%N) - start)) 'BEGIN { printf "%.2f", ns / 1e9 }')
+      ready_cpu_s=$(awk -v ticks="$(cpu_ticks)" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", ticks / hz }')
       return 0
     fi
     kill -0 "$broker_pid" 2>/dev/null || { echo "bench: the broker $1 stopped:"; tail -30 "$log"; exit 1; }
@@ -124,7 +131,30 @@ heap_mib() { # heap used after a full GC, in MiB: the sum of the heap's (or its 
     END { printf "%.1f", used / 1024 }'
 }
 rss_mib() { echo $(( $(ps -o rss= -p "$broker_pid") / 1024 )); }
-policy_ms() { sed -n 's/.*event=callers_policy .* millis=\([0-9]*\).*/\1/p' "$log" | head -1; }
+policy_ms() { sed -n 's/.*event=callers_policy .* millis=\([0-9]*\).*/\1/p' "$log" | sed -n "${1:-1}p"; } # $1: which load
+idle_cpu() { # share of one core the idle broker uses over IDLE seconds, in %
+  local before after
+  before=$(cpu_ticks)
+  sleep "$idle"
+  after=$(cpu_ticks)
+  awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v s="$idle" 'BEGIN { printf "%.1f", ticks / hz / s * 100 }'
+}
+reload_one() { # $1: callers count: appends a caller to the last file; reload_ms: the reload's, once the new caller is served
+  local last new
+  last=$(find "$work/callers-$1" -name '*.yaml' | sort | tail -1)
+  new=$prefix-added-$1
+  { cat "$last"; printf '  - name: svc-added\n    api-key-sha256: %s\n    service-account: team-added/svc-added\n    grants:\n      - credential: bench\n        scopes: [openid]\n' \
+      "$(printf %s "$new" | sha256sum | cut -d' ' -f1)"; } >"$work/changed.tmp"
+  mv "$work/changed.tmp" "$last"
+  for _ in $(seq 1 1200); do
+    [[ -n $(policy_ms 2) ]] && break
+    sleep 0.1
+  done
+  [[ -n $(policy_ms 2) ]] || { echo "bench: the changed file was not reloaded in 120 s:"; tail -20 "$log"; exit 1; }
+  first_token "$new"
+  first_token "$(cat "$work/callers-$1.last")"
+  reload_ms=$(policy_ms 2)
+}
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$broker_pid/stat"; } # user + system, in clock ticks
 
 # wrk as bench/run.sh runs it (no warm-up here: warm() does it per broker); prints "requests/s p50 p99 cpu"
@@ -164,20 +194,28 @@ rate_cells() { # $1: rounds file, $2: requests/s it is compared with (or empty):
 
 uptime_load() { uptime | sed 's/.*load average: //'; }
 load_before=$(uptime_load)
-declare -A ready_first ready_all heap rss loaded
+declare -A files_of
+for n in 1 "$small" "$large"; do # before a file changes
+  files_of[$n]="$(find "$work/callers-$n" -name '*.yaml' | wc -l) ($(dir_sizes "$work/callers-$n"))"
+done
+declare -A ready_first ready_all ready_cpu heap rss loaded idle_pct reload
 for n in 1 "$small" "$large"; do
   start_broker "$n" "$work/callers-$n"
   ready_first[$n]=$ready_s
   ready_all[$n]="$ready_s "
+  ready_cpu[$n]="$ready_cpu_s "
   loaded[$n]=$(policy_ms)
   first_token "$(cat "$work/callers-$n.first")"
   first_token "$(cat "$work/callers-$n.last")"
   heap[$n]=$(heap_mib)
   rss[$n]=$(rss_mib)
+  idle_pct[$n]=$(idle_cpu)
   if [[ $n == 1 ]]; then
     rate "rate-$n" "$(cat "$work/callers-$n.first")"
   else
     rate "rate-$n" "$(cat "$work/callers-$n.first")" "$(cat "$work/callers-$n.last")"
+    reload_one "$n"
+    reload[$n]=$reload_ms
   fi
   stop_broker
 done
@@ -185,21 +223,21 @@ for _ in $(seq 2 "$starts"); do
   for n in 1 "$small" "$large"; do
     start_broker "$n-again" "$work/callers-$n"
     ready_all[$n]+="$ready_s "
+    ready_cpu[$n]+="$ready_cpu_s "
     stop_broker
   done
 done
-ready_median() { tr ' ' '\n' <<<"${ready_all[$1]}" | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { printf "%s (%s-%s)", v[int((NR + 1) / 2)], v[1], v[NR] }'; }
+ready_median() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { printf "%s (%s-%s)", v[int((NR + 1) / 2)], v[1], v[NR] }'; }
 per_caller() { awk -v h="${heap[$1]}" -v h1="${heap[1]}" -v n="$1" 'BEGIN { printf "%.0f", (h - h1) * 1048576 / (n - 1) }'; }
 
 echo
 echo "callers in files: product jar, prod profile, plain HTTP, no Redis, JVM options $opts; $(java -version 2>&1 | head -1)"
 echo "on $(nproc) cores, shared; $(date -u +%F); load average before: $load_before; after: $(uptime_load)"
 echo
-echo "| callers | files (largest file, all) | ready s, first start | ready s, median of $starts (range) | files loaded and merged ms (broker log) | heap used after full GC MiB | heap per caller bytes (vs 1 caller) | RSS MiB |"
-echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| callers | files (largest file, all) | ready s, first start | ready s, median of $starts (range) | CPU s to ready, median (range) | files loaded and merged ms, first start (broker log) | heap used after full GC MiB | heap per caller bytes (vs 1 caller) | RSS MiB | idle CPU % of a core | one file changed: reload ms (broker log) |"
+echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for n in 1 "$small" "$large"; do
-  files=$(find "$work/callers-$n" -name '*.yaml' | wc -l)
-  echo "| $n | $files ($(dir_sizes "$work/callers-$n")) | ${ready_first[$n]} | $(ready_median "$n") | ${loaded[$n]:-?} | ${heap[$n]} | $([[ $n == 1 ]] && echo - || per_caller "$n") | ${rss[$n]} |"
+  echo "| $n | ${files_of[$n]} | ${ready_first[$n]} | $(ready_median "${ready_all[$n]}") | $(ready_median "${ready_cpu[$n]}") | ${loaded[$n]:-?} | ${heap[$n]} | $([[ $n == 1 ]] && echo - || per_caller "$n") | ${rss[$n]} | ${idle_pct[$n]} | ${reload[$n]:--} |"
 done
 echo
 echo "GET /tokens from the in-process tier: wrk -t2 -c$connections, ${warmup}s warm-up per key, median of $rounds rounds of ${duration}s, keys in turns"
