@@ -2,7 +2,7 @@
 # A running broker with its callers in a directory of files (docs/configuration.md, Grants for many teams), on
 # loopback only, printed as two tables (docs/benchmark.md, Callers in files):
 #   - callers directories generated here: 1 caller in 1 file (the floor), SMALL (10,000) callers in SMALL_FILES (5)
-#     files and LARGE (100,000) in LARGE_FILES (50), 2,000 callers and about 410 KiB per file, so each fits a ConfigMap
+#     files and LARGE (100,000) in LARGE_FILES (50), 2,000 callers and about 400 KiB per file, so each fits a ConfigMap
 #     (1 MiB); each caller with an api key (the SHA-256 of a key known here), a ServiceAccount and one grant of the one
 #     credential the stand-in token endpoint (bench/stand-in-ims.py) serves;
 #   - per directory: the time from process start to /q/health/ready answering UP (the first start, then the median and
