@@ -82,7 +82,7 @@ class CallersDirectoryTest {
         assertThat(callers.policy().callers()).hasSize(CALLERS);
 
         // The first caller of the first file and the last of the last are one map look-up each, by key and by
-        // ServiceAccount (a bench of their rates is not written yet: docs/benchmark.md, Callers in files).
+        // ServiceAccount (their rates against a running broker: docs/benchmark.md, Callers in files).
         for (int i : new int[] {0, LAST}) {
             token(as(CallersDirectory.key(i)), "openid").then().statusCode(200);
             token(as(cluster.token(directory.serviceAccount(i)).sign()), "openid").then().statusCode(200);
