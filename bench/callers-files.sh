@@ -12,8 +12,8 @@
 #     the wall time on a shared machine); the idle broker's CPU over IDLE seconds (default 20: every
 #     tokenbroker.callers.reload-interval, 10 s, each file is read again and compared with the last one read);
 #   - per directory of many files: one caller appended to its last file (written aside, then renamed into place, as a
-#     ConfigMap update lands), the broker's log of that reload (event=callers_policy millis: that file parsed, the
-#     policy merged anew), and the new caller served;
+#     ConfigMap update lands), the broker's log of that reload (event=callers_policy millis: that file parsed and its
+#     entries applied), and the new caller served;
 #   - GET /tokens (token cached: the in-process tier) with the key of the FIRST caller of the first file and of the
 #     LAST caller of the last file, against the same broker, in ROUNDS (default 2) alternating rounds after a warm-up
 #     (WARMUP seconds per key, default 10): requests/s, p50/p99 and the broker's CPU µs per request (from

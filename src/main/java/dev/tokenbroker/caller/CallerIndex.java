@@ -9,7 +9,6 @@ import java.util.HexFormat;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,26 +29,44 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class CallerIndex {
 
-    /** Who claims a name, key digest or ServiceAccount: one source's entry. */
-    private record Claim(String source, CallerEntry entry) {}
+    /**
+     * One source's entry as it claims its name, key digest and ServiceAccount: one object for all three, and whether the
+     * entry is in use, or why not. Changed only by the writer.
+     */
+    private static final class Claim {
+        final String source;
+        final CallerEntry entry;
+        boolean inUse;
+        MergedPolicy.Refused refused;
 
-    private static final Comparator<Claim> ORDER = Comparator.comparing(Claim::source)
-            .thenComparingInt(claim -> claim.entry().line());
+        Claim(String source, CallerEntry entry) {
+            this.source = source;
+            this.entry = entry;
+        }
+    }
+
+    /** A source as last applied: its entries (to tell a new version) and their claims, in order. */
+    private record Source(CallersFile.Entries entries, Claim[] claims) {}
+
+    private static final Comparator<Claim> ORDER = Comparator.comparing((Claim claim) -> claim.source)
+            .thenComparingInt(claim -> claim.entry.line());
 
     final Map<ByteBuffer, Caller> byKeyDigest = new ConcurrentHashMap<>();
     final Map<CallerPolicy.ClusterAccount, Caller> byServiceAccount = new ConcurrentHashMap<>();
     final Map<CallerPolicy.ClusterNamespace, Caller> byNamespace = new ConcurrentHashMap<>();
 
-    private final Map<String, CallersFile.Entries> sources = new TreeMap<>();
-    /** Per name, key digest or ServiceAccount: its claims, earliest first (mostly one). */
-    private final Map<String, List<Claim>> names = new HashMap<>();
-    private final Map<String, List<Claim>> keys = new HashMap<>();
-    private final Map<String, List<Claim>> accounts = new HashMap<>();
-    private final Set<CallerEntry> inUse = Collections.newSetFromMap(new IdentityHashMap<>());
-    private final Map<CallerEntry, MergedPolicy.Refused> refused = new IdentityHashMap<>();
+    private final Map<String, Source> sources = new TreeMap<>();
+    /**
+     * Per name, key digest or ServiceAccount: who claims it, a {@link Claim} or, when several sources list it, a
+     * {@code Claim[]} earliest first, so the usual single claim costs no list.
+     */
+    private final Map<String, Object> names = new HashMap<>();
+    private final Map<String, Object> keys = new HashMap<>();
+    private final Map<String, Object> accounts = new HashMap<>();
+    private final Set<Claim> refused = Collections.newSetFromMap(new IdentityHashMap<>());
     private volatile List<MergedPolicy.Refused> refusedNow = List.of();
     private volatile int size;
-    private volatile int untrustedCandidates;
+    private volatile int defaultClusterAccounts;
     private volatile Bounds bounds = Bounds.NONE;
 
     /** The index of one list of callers, in order: a caller whose name, key or ServiceAccount is listed before is left out. */
@@ -65,55 +82,72 @@ final class CallerIndex {
 
     /** Puts this source's entries in place of the ones it gave before ({@link CallersFile.Entries#NONE}: removes it). */
     synchronized void apply(String source, CallersFile.Entries now) {
-        CallersFile.Entries before = sources.getOrDefault(source, CallersFile.Entries.NONE);
-        if (before == now) {
+        Source before = sources.get(source);
+        if (before != null && before.entries() == now) {
             return;
         }
-        Set<CallerEntry> affected = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (CallerEntry entry : before.callers()) {
-            forEachField(entry, (claims, value) -> unclaim(claims, value, entry, affected));
+        Claim[] gone = before == null ? new Claim[0] : before.claims();
+        Set<Claim> affected = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Claim claim : gone) {
+            forEachField(claim.entry, (claims, value) -> unclaim(claims, value, claim, affected));
         }
-        for (CallerEntry entry : now.callers()) {
-            forEachField(entry, (claims, value) -> claim(claims, value, new Claim(source, entry), affected));
+        Claim[] added = new Claim[now.callers().size()];
+        for (int i = 0; i < added.length; i++) {
+            Claim claim = added[i] = new Claim(source, now.callers().get(i));
+            forEachField(claim.entry, (claims, value) -> claim(claims, value, claim, affected));
         }
-        if (now.callers().isEmpty() && now.bounds().bounds().isEmpty()) {
+        if (added.length == 0 && now.bounds().bounds().isEmpty()) {
             sources.remove(source);
         } else {
-            sources.put(source, now);
+            sources.put(source, new Source(now, added));
         }
-        List<CallerEntry> adding = new ArrayList<>();
-        List<CallerEntry> removing = new ArrayList<>();
-        for (CallerEntry gone : before.callers()) {
-            refused.remove(gone);
-            if (inUse.contains(gone)) {
-                removing.add(gone);
+        List<Claim> adding = new ArrayList<>();
+        List<Claim> removing = new ArrayList<>();
+        for (Claim claim : gone) {
+            refused.remove(claim);
+            if (claim.inUse) {
+                removing.add(claim);
             }
         }
-        for (CallerEntry entry : affected) {
-            Optional<MergedPolicy.Refused> refusal = refusal(entry);
-            refusal.ifPresentOrElse(r -> refused.put(entry, r), () -> refused.remove(entry));
-            if (refusal.isEmpty() && !inUse.contains(entry)) {
-                adding.add(entry);
-            } else if (refusal.isPresent() && inUse.contains(entry)) {
-                removing.add(entry);
+        Set<Claim> goneSet = Collections.newSetFromMap(new IdentityHashMap<>());
+        goneSet.addAll(List.of(gone));
+        for (Claim claim : affected) {
+            if (goneSet.contains(claim)) {
+                continue; // repeats within one source reach here only from CallerIndex.of, never from a checked file
+            }
+            claim.refused = refusal(claim);
+            if (claim.refused == null) {
+                refused.remove(claim);
+                if (!claim.inUse) {
+                    adding.add(claim);
+                }
+            } else {
+                refused.add(claim);
+                if (claim.inUse) {
+                    removing.add(claim);
+                }
             }
         }
         adding.forEach(this::use); // before the removals: a caller's new entry is found before its old one goes
         removing.forEach(this::drop);
-        size = inUse.size();
         if (!refused.isEmpty() || !refusedNow.isEmpty()) {
-            List<MergedPolicy.Refused> all = new ArrayList<>(refused.values());
-            all.sort(Comparator.comparing((MergedPolicy.Refused r) -> r.entry().place()).thenComparingInt(r -> r.entry().line()));
-            refusedNow = List.copyOf(all);
+            refusedNow = refused.stream().map(claim -> claim.refused).sorted(Comparator
+                    .comparing((MergedPolicy.Refused r) -> r.entry().place()).thenComparingInt(r -> r.entry().line()))
+                    .toList();
         }
-        bounds = sources.values().stream().map(CallersFile.Entries::bounds).reduce(Bounds.NONE, Bounds::plus);
+        bounds = sources.values().stream().map(s -> s.entries().bounds()).reduce(Bounds.NONE, Bounds::plus);
     }
 
     /** The callers in use, in source and line order; costs a pass over every entry, so not for requests. */
     synchronized List<Caller> callers() {
         List<Caller> callers = new ArrayList<>(size);
-        sources.values().forEach(source -> source.callers().stream().filter(inUse::contains)
-                .forEach(entry -> callers.add(entry.caller())));
+        for (Source source : sources.values()) {
+            for (Claim claim : source.claims()) {
+                if (claim.inUse) {
+                    callers.add(claim.entry.caller());
+                }
+            }
+        }
         return callers;
     }
 
@@ -132,7 +166,7 @@ final class CallerIndex {
 
     /** How many callers in use name a ServiceAccount of the default cluster. */
     int defaultClusterServiceAccounts() {
-        return untrustedCandidates;
+        return defaultClusterAccounts;
     }
 
     /** The bounds of self-service grants that the sources set, added up. */
@@ -140,23 +174,28 @@ final class CallerIndex {
         return bounds;
     }
 
-    private Optional<MergedPolicy.Refused> refusal(CallerEntry entry) {
-        Caller caller = entry.caller();
-        return earlier(entry, "name", names, caller.name())
-                .or(() -> caller.apiKeySha256().flatMap(key -> earlier(entry, "api-key-sha256", keys, key)))
-                .or(() -> caller.serviceAccount().flatMap(account -> earlier(entry, "service-account", accounts,
-                        accountField(caller, account))));
+    private MergedPolicy.Refused refusal(Claim claim) {
+        Caller caller = claim.entry.caller();
+        MergedPolicy.Refused refusal = earlier(claim, "name", names, caller.name());
+        if (refusal == null && caller.apiKeySha256().isPresent()) {
+            refusal = earlier(claim, "api-key-sha256", keys, caller.apiKeySha256().get());
+        }
+        if (refusal == null && caller.serviceAccount().isPresent()) {
+            refusal = earlier(claim, "service-account", accounts, accountField(caller, caller.serviceAccount().get()));
+        }
+        return refusal;
     }
 
-    private static Optional<MergedPolicy.Refused> earlier(CallerEntry entry, String field, Map<String, List<Claim>> claims,
-            String value) {
-        CallerEntry first = claims.get(value).get(0).entry();
-        return first == entry ? Optional.empty() : Optional.of(new MergedPolicy.Refused(entry, field, first));
+    private static MergedPolicy.Refused earlier(Claim claim, String field, Map<String, Object> claims, String value) {
+        Object claimants = claims.get(value);
+        Claim first = claimants instanceof Claim single ? single : ((Claim[]) claimants)[0];
+        return first == claim ? null : new MergedPolicy.Refused(claim.entry, field, first.entry);
     }
 
-    private void use(CallerEntry entry) {
-        inUse.add(entry);
-        Caller caller = entry.caller();
+    private void use(Claim claim) {
+        claim.inUse = true;
+        size++;
+        Caller caller = claim.entry.caller();
         caller.apiKeySha256().ifPresent(hex -> byKeyDigest.put(digest(hex), caller));
         caller.serviceAccount().ifPresent(account -> {
             CallerPolicy.ClusterAccount key = new CallerPolicy.ClusterAccount(caller.cluster(), account);
@@ -167,13 +206,14 @@ final class CallerIndex {
             }
         });
         if (caller.serviceAccount().isPresent() && caller.cluster().isEmpty()) {
-            untrustedCandidates++;
+            defaultClusterAccounts++;
         }
     }
 
-    private void drop(CallerEntry entry) {
-        inUse.remove(entry);
-        Caller caller = entry.caller();
+    private void drop(Claim claim) {
+        claim.inUse = false;
+        size--;
+        Caller caller = claim.entry.caller();
         caller.apiKeySha256().ifPresent(hex -> removeIfStill(byKeyDigest, digest(hex), caller));
         caller.serviceAccount().ifPresent(account -> {
             CallerPolicy.ClusterAccount key = new CallerPolicy.ClusterAccount(caller.cluster(), account);
@@ -184,7 +224,7 @@ final class CallerIndex {
             }
         });
         if (caller.serviceAccount().isPresent() && caller.cluster().isEmpty()) {
-            untrustedCandidates--;
+            defaultClusterAccounts--;
         }
     }
 
@@ -194,7 +234,7 @@ final class CallerIndex {
     }
 
     private interface FieldAction {
-        void on(Map<String, List<Claim>> claims, String value);
+        void on(Map<String, Object> claims, String value);
     }
 
     private void forEachField(CallerEntry entry, FieldAction action) {
@@ -208,21 +248,32 @@ final class CallerIndex {
         return caller.cluster().map(cluster -> cluster + ":" + account).orElse(account);
     }
 
-    private static void claim(Map<String, List<Claim>> claims, String value, Claim claim, Set<CallerEntry> affected) {
-        List<Claim> list = claims.computeIfAbsent(value, v -> new ArrayList<>(1));
+    /** Adds the claim in order; every claimant of the value may now be in use or not. */
+    private static void claim(Map<String, Object> claims, String value, Claim claim, Set<Claim> affected) {
+        Object claimants = claims.get(value);
+        if (claimants == null) {
+            claims.put(value, claim);
+            affected.add(claim);
+            return;
+        }
+        List<Claim> list = new ArrayList<>(claimants instanceof Claim single ? List.of(single) : List.of((Claim[]) claimants));
         int at = Collections.binarySearch(list, claim, ORDER);
         list.add(at < 0 ? -at - 1 : at, claim);
-        list.forEach(c -> affected.add(c.entry()));
+        claims.put(value, list.toArray(Claim[]::new));
+        affected.addAll(list);
     }
 
-    private static void unclaim(Map<String, List<Claim>> claims, String value, CallerEntry entry, Set<CallerEntry> affected) {
-        List<Claim> list = claims.get(value);
-        list.removeIf(claim -> claim.entry() == entry);
-        if (list.isEmpty()) {
+    /** Takes the claim away; the claimants left may now be in use. */
+    private static void unclaim(Map<String, Object> claims, String value, Claim claim, Set<Claim> affected) {
+        Object claimants = claims.get(value);
+        if (claimants == claim) {
             claims.remove(value);
-        } else {
-            list.forEach(c -> affected.add(c.entry()));
+            return;
         }
+        List<Claim> left = new ArrayList<>(List.of((Claim[]) claimants));
+        left.remove(claim); // Claim has identity equality
+        claims.put(value, left.size() == 1 ? left.get(0) : left.toArray(Claim[]::new));
+        affected.addAll(left);
     }
 
     private static ByteBuffer digest(String hex) {
