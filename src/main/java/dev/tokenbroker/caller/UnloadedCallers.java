@@ -69,8 +69,11 @@ public final class UnloadedCallers {
         return Optional.ofNullable(keys.get(ByteBuffer.wrap(digest)));
     }
 
+    /** The entry naming this ServiceAccount, else one naming its whole namespace ({@code namespace/*}), as a request looks. */
     Optional<Unloaded> account(CallerPolicy.ClusterAccount account) {
-        return Optional.ofNullable(accounts.get(account));
+        Unloaded exact = accounts.get(account);
+        return Optional.ofNullable(exact != null ? exact : accounts.get(new CallerPolicy.ClusterAccount(account.cluster(),
+                account.namespace().namespace() + CallerPolicy.WHOLE_NAMESPACE)));
     }
 
     /** The ServiceAccount {@code namespaceAndName} of {@code cluster} (empty: the default cluster). */

@@ -208,6 +208,9 @@ class ExplainCommandTest {
                     grants:
                       - credential: adobe-admin
                         scope: [openid]
+                  - name: orders-all
+                    service-account: orders/*
+                    grants: [{credential: adobe-admin, scopes: [openid]}]
                 """);
         Path broken = teams.resolve("c-broken.yaml");
         assertThat(explainIn(teams, "--service-account", "orders/api", "--credential", "adobe-admin")).isEqualTo(1);
@@ -216,6 +219,10 @@ class ExplainCommandTest {
                 .endsWith("; run check); a running broker keeps that file's last good version, which explain cannot see,"
                         + " and one starting now denies its callers; this caller's entry is at " + broken + ":2\n");
         assertThat(stdout().lines()).hasSize(1);
+        assertThat(explainIn(teams, "--service-account", "orders/batch", "--credential", "adobe-admin"))
+                .as("an account that only the broken file's namespace entry names").isEqualTo(1);
+        assertThat(stdout()).startsWith("refused: 401 callers_file_not_loaded: the broker refuses " + broken)
+                .endsWith("this caller's entry is at " + broken + ":7\n");
 
         assertThat(explainIn(teams, "--service-account", "payments/api", "--credential", "adobe-admin", "--scope", "openid"))
                 .as("the other files' callers are explained, as the broker keeps serving them").isZero();
