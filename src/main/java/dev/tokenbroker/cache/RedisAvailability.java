@@ -297,14 +297,4 @@ public class RedisAvailability {
         }
         return root.getClass().getSimpleName();
     }
-
-    /** A Redis command that failed, and how. */
-    static final class CommandFailed extends RuntimeException {
-        final String command;
-
-        CommandFailed(String command, RuntimeException cause) {
-            super(command, cause, false, false);
-            this.command = command;
-        }
-    }
 }
