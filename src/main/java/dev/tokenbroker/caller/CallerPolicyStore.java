@@ -90,7 +90,7 @@ public class CallerPolicyStore {
      */
     public synchronized void useGranted(GrantedAccounts accounts) {
         granted = accounts;
-        merged = filesPolicy().withGranted(accounts);
+        merged = fromFiles.withGranted(accounts);
     }
 
     /** Runs the listener whenever a reload changes the bounds of self-service grants. */
@@ -125,7 +125,7 @@ public class CallerPolicyStore {
     public Optional<String> problem() {
         List<String> problems = files.problems();
         String keeping = !loaded ? "; not ready, denying every caller"
-                : filesPolicy().size() == 0 ? "; denying every caller"
+                : fromFiles.size() == 0 ? "; denying every caller"
                 : files.directory() ? "; keeping each broken file's last good version" : "; keeping the last good policy";
         List<String> all = new ArrayList<>();
         if (!problems.isEmpty()) {
@@ -135,16 +135,12 @@ public class CallerPolicyStore {
         return all.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", all));
     }
 
-    private CallerPolicy filesPolicy() {
-        return fromFiles;
-    }
-
     @Scheduled(every = "${tokenbroker.callers.reload-interval}", delayed = "${tokenbroker.callers.reload-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     synchronized void reload() {
         long start = System.nanoTime();
-        Set<String> refusedBefore = refused().stream().map(MergedPolicy.Refused::describe).collect(Collectors.toSet());
-        Bounds boundsBefore = filesPolicy().bounds();
+        List<MergedPolicy.Refused> refusedBefore = index.refused(); // an immutable snapshot: nothing copied per tick
+        Bounds boundsBefore = fromFiles.bounds();
         CallersFiles.Reload reload = files.reload();
         reload.listingProblem().ifPresent(problem -> {
             Log.warnf("event=callers_invalid file=%s problem=\"%s\"%s", file, problem, loaded ? "" : " action=not_ready");
@@ -181,14 +177,15 @@ public class CallerPolicyStore {
     }
 
     /** Publishes what the index holds after a change: the refusals it made, the bounds, the counts. */
-    private void merge(long start, Set<String> refusedBefore, Bounds boundsBefore) {
+    private void merge(long start, List<MergedPolicy.Refused> refusedBefore, Bounds boundsBefore) {
         CallerPolicy next = new CallerPolicy(index, index.bounds(), GrantedAccounts.NONE);
         synchronized (this) {
             fromFiles = next;
             merged = next.withGranted(granted);
         }
         List<MergedPolicy.Refused> refused = index.refused();
-        refused.stream().filter(refusal -> !refusedBefore.contains(refusal.describe()))
+        Set<String> before = refusedBefore.stream().map(MergedPolicy.Refused::describe).collect(Collectors.toSet());
+        refused.stream().filter(refusal -> !before.contains(refusal.describe()))
                 .forEach(refusal -> Log.warnf("event=callers_refused file=%s line=%d caller=%s field=%s also=%s",
                         refusal.entry().place(), refusal.entry().line(), refusal.entry().caller().name(), refusal.field(),
                         refusal.kept().where()));
